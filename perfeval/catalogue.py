@@ -1,0 +1,635 @@
+"""The field catalogue: every input and computed cell of the template, declared once.
+
+The template builder, the readers, the rule messages and `perfeval fields` all read this module, so a
+cell address is written nowhere else. Sheets are declared as blocks of rows; fields and table columns
+are derived from them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from enum import StrEnum
+from functools import cache
+
+
+
+# The core imports this module and must stay free of Excel libraries, so column letters are done here.
+def get_column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def split_address(address: str) -> tuple[int, int]:
+    """'AB12' -> (row 12, column 28)."""
+    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", address)
+    if not m:
+        raise ValueError(f"not a cell address: {address!r}")
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+TEMPLATE_VERSION = "1"
+VERSION_NAME = "perfeval_template_version"
+
+
+class FieldType(StrEnum):
+    TEXT = "文本"
+    AMOUNT = "金额"
+    COUNT = "人数"
+    RATE = "比率"
+    SCORE = "分值"
+    AREA = "面积"
+    TARGET = "指标值"
+    CHOICE = "选项"
+    YEAR = "年度"
+
+
+NUMERIC_TYPES = frozenset({FieldType.AMOUNT, FieldType.COUNT, FieldType.RATE, FieldType.SCORE, FieldType.AREA})
+
+
+@dataclass(frozen=True)
+class Field:
+    """One named cell. `computed` cells belong to the tool; all others to the user."""
+
+    name: str
+    label: str
+    sheet: str
+    cell: str
+    type: FieldType
+    unit: str = ""
+    required: bool = False
+    computed: bool = False
+    choices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier() or self.name[0].upper() in "RC" and self.name[1:2].isdigit():
+            raise ValueError(f"defined name {self.name!r} is not usable in Excel")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    type: FieldType
+    unit: str = ""
+    required: bool = False
+    computed: bool = False
+    choices: tuple[str, ...] = ()
+    width: float = 12
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A variable list: an Excel table whose header row starts at `anchor`."""
+
+    name: str
+    label: str
+    sheet: str
+    anchor: str
+    columns: tuple[Column, ...]
+    blank_rows: int = 10
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+
+# --- sheet names -------------------------------------------------------------------------------------
+SHEET_GUIDE = "填报说明"
+SHEET_INFO = "基本信息"
+SHEET_BASIC = "附件1"
+SHEET_UNIT = "附件2"
+SHEET_PROJECTS = "项目支出自评"
+SHEET_PROJECT_INDICATORS = "项目绩效指标"
+INPUT_SHEETS = (SHEET_GUIDE, SHEET_INFO, SHEET_BASIC, SHEET_UNIT, SHEET_PROJECTS, SHEET_PROJECT_INDICATORS)
+
+# Sheets the tool writes and replaces on every run.
+SHEET_FINDINGS = "校验结果"
+SHEET_SCORES = "评分汇总"
+SHEET_RULES = "审核公式"
+SHEET_STATE = "_perfeval"
+OUTPUT_SHEETS = (SHEET_FINDINGS, SHEET_SCORES, SHEET_RULES)
+
+# --- vocabularies ------------------------------------------------------------------------------------
+LEVEL1 = ("产出指标", "效益指标", "满意度指标")
+LEVEL2 = {
+    "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
+    "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
+    "满意度指标": ("服务对象满意度指标",),
+}
+ALL_LEVEL2 = tuple(x for v in LEVEL2.values() for x in v)
+KINDS = ("定量", "定性")
+DIRECTIONS = ("正向", "反向", "定值")
+BANDS = ("达成年度指标", "部分达成并具有一定效果", "未达成且效果较差")
+UNIT_TYPES = ("行政单位", "参照公务员法管理事业单位", "公益一类事业单位", "公益二类事业单位", "其他")
+
+# --- layout primitives -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A field placed in a block row; the label is composed from the row and column titles."""
+
+    name: str
+    type: FieldType
+    unit: str = ""
+    required: bool = False
+    computed: bool = False
+    choices: tuple[str, ...] = ()
+    label: str = ""  # overrides the composed label
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: tuple[Cell | None, ...] = ()
+    style: str = ""  # "total", "sub", "computed"
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows under a header row; column A holds row labels, cells start in column B."""
+
+    header: tuple[str, ...]
+    rows: tuple[Row, ...]
+    title: str = ""  # a band above the header
+    tall: bool = False  # free-text rows
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    title: str
+    blocks: tuple[Block, ...]
+    tables: tuple[TableSpec, ...] = ()
+    widths: tuple[float, ...] = ()
+    landscape: bool = False
+
+
+A, N, R, S, T = FieldType.AMOUNT, FieldType.COUNT, FieldType.RATE, FieldType.SCORE, FieldType.TEXT
+WAN = "万元"
+
+# --- 基本信息 ----------------------------------------------------------------------------------------
+INFO_TEXTS: tuple[tuple[str, str, bool], ...] = (
+    ("info_overview", "单位基本情况（编制、人员、机构等，按报告原文）", True),
+    ("info_departments", "内设机构", False),
+    ("info_duties", "主要职责", True),
+    ("info_performance_goals", "年度绩效目标", True),
+    ("info_budget_notes", "部门整体支出情况", False),
+    ("info_basic_expenditure_notes", "基本支出使用情况", False),
+    ("info_project_notes", "项目支出使用情况", False),
+    ("info_achievements", "主要工作成效（绩效完成情况）", True),
+    ("info_economic_notes", "经济效益与预算执行情况", False),
+    ("info_effectiveness", "有效性和效率性", False),
+    ("info_evaluation_process", "绩效评价工作开展情况", False),
+    ("info_problems", "存在问题及原因", False),
+    ("info_improvements", "改进措施和有关建议", True),
+)
+TEXT_FIELDS = tuple(name for name, _, _ in INFO_TEXTS)
+
+INFO = SheetSpec(
+    name=SHEET_INFO,
+    title="基本信息",
+    widths=(30, 90),
+    blocks=(
+        Block(
+            header=("项目", "填写内容"),
+            rows=(
+                Row("单位名称", (Cell("info_unit_name", T, required=True),)),
+                Row("年度", (Cell("info_year", FieldType.YEAR, "年", required=True),)),
+                Row("单位性质", (Cell("info_unit_type", FieldType.CHOICE, choices=UNIT_TYPES),)),
+                Row("行政编制数", (Cell("info_staff_admin", N, "人"),)),
+                Row("事业编制数", (Cell("info_staff_institution", N, "人"),)),
+                Row("工勤编制数", (Cell("info_staff_service", N, "人"),)),
+                Row("报告日期", (Cell("info_report_date", T),)),
+                Row("填表人", (Cell("info_preparer", T),)),
+                Row("联系电话", (Cell("info_phone", T),)),
+                Row("单位负责人", (Cell("info_leader", T),)),
+            ),
+        ),
+        Block(
+            title="报告文字（自评报告各部分的原文，工具将核对其中的数字与表格是否一致）",
+            header=("项目", "填写内容"),
+            tall=True,
+            rows=tuple(Row(label, (Cell(name, T, required=req),)) for name, label, req in INFO_TEXTS),
+        ),
+    ),
+)
+
+# --- 附件1 基础数据表 --------------------------------------------------------------------------------
+YEAR_COLS = ("prior_actual", "current_budget", "current_actual")
+YEAR_HEADERS = ("上年决算数", "本年预算数", "本年决算数")
+
+# key, label, parts that must add up to it (None: not a total), style
+COST_ROWS: tuple[tuple[str, str, tuple[str, ...] | None, str], ...] = (
+    ("tpc", "三公经费", ("car", "abroad", "reception"), "total"),
+    ("car", "1、公务用车购置和维护经费", ("car_purchase", "car_operation"), "sub"),
+    ("car_purchase", "其中：公车购置", None, ""),
+    ("car_operation", "公车运行维护", None, ""),
+    ("abroad", "2、出国经费", None, ""),
+    ("reception", "3、公务接待", None, ""),
+    ("project", "项目支出（明细见下方“项目支出明细”表）", ("tbl_project_items",), "total"),
+    ("public", "公用经费", None, "total"),
+    ("office", "其中：办公经费", None, ""),
+    ("utilities_travel", "水费、电费、差旅费", None, ""),
+    ("meeting_training", "会议费、培训费", None, ""),
+    ("procurement", "政府采购金额", None, "total"),
+    ("basic", "部门基本支出预算调整", None, "total"),
+)
+PUBLIC_PARTS = ("office", "utilities_travel", "meeting_training")
+COST_LABELS = {key: label.split("（")[0].replace("其中：", "").lstrip("123、") for key, label, _, _ in COST_ROWS}
+SUM_ROWS = {key: parts for key, _, parts, _ in COST_ROWS if parts}
+
+
+def _cost_row(key: str, label: str, parts: tuple[str, ...] | None, style: str) -> Row:
+    amounts = tuple(Cell(f"bd_{key}_{col}", A, WAN) for col in YEAR_COLS)
+    sums = tuple(
+        Cell(f"bd_{key}_{col}_sum", A, WAN, computed=True) if parts else None for col in YEAR_COLS
+    )
+    rates = (
+        Cell(f"bd_{key}_control_rate", R, "%", computed=True),
+        Cell(f"bd_{key}_change_rate", R, "%", computed=True),
+    )
+    return Row(label, amounts + sums + rates, style)
+
+
+PROJECT_ITEMS = TableSpec(
+    name="tbl_project_items",
+    label="项目支出明细",
+    sheet=SHEET_BASIC,
+    anchor="A27",
+    blank_rows=8,
+    columns=(
+        Column("name", "项目支出明细（项目名称）", T, required=True, width=44),
+        Column("prior_actual", "上年决算数", A, WAN),
+        Column("current_budget", "本年预算数", A, WAN),
+        Column("current_actual", "本年决算数", A, WAN),
+    ),
+)
+
+BASIC = SheetSpec(
+    name=SHEET_BASIC,
+    title="部门整体支出绩效评价基础数据表",
+    widths=(44, 13, 13, 13, 13, 13, 13, 13, 13, 13),
+    landscape=True,
+    blocks=(
+        Block(
+            header=("财政供养人员情况（人）", "编制数", "实际在职人数", "控制率（填报）", "控制率（复核）"),
+            rows=(
+                Row(
+                    "人数",
+                    (
+                        Cell("bd_authorized_staff", N, "人", required=True, label="编制数"),
+                        Cell("bd_actual_staff", N, "人", required=True, label="实际在职人数"),
+                        Cell("bd_staff_control_rate", R, "%", label="在职人员控制率（填报）"),
+                        Cell("bd_staff_control_rate_calc", R, "%", computed=True, label="在职人员控制率（复核）"),
+                    ),
+                ),
+            ),
+        ),
+        Block(
+            header=(
+                "经费控制情况（万元）",
+                *YEAR_HEADERS,
+                "合计复核：上年决算",
+                "合计复核：本年预算",
+                "合计复核：本年决算",
+                "控制率（决算÷预算）",
+                "较上年变动率",
+            ),
+            rows=tuple(_cost_row(*r) for r in COST_ROWS),
+        ),
+        Block(
+            header=(
+                "楼堂馆所控制情况（本年完工项目）",
+                "批复规模（m²）",
+                "实际规模（m²）",
+                "规模控制率（填报）",
+                "预算投资（万元）",
+                "实际投资（万元）",
+                "投资概算控制率（填报）",
+                "规模控制率（复核）",
+                "投资概算控制率（复核）",
+            ),
+            rows=(
+                Row(
+                    "本年完工项目（无项目在批复规模栏填“无”）",
+                    (
+                        Cell("bd_building_approved_area", FieldType.AREA, "m²"),
+                        Cell("bd_building_actual_area", FieldType.AREA, "m²"),
+                        Cell("bd_building_area_rate", R, "%"),
+                        Cell("bd_building_budgeted_investment", A, WAN),
+                        Cell("bd_building_actual_investment", A, WAN),
+                        Cell("bd_building_investment_rate", R, "%"),
+                        Cell("bd_building_area_rate_calc", R, "%", computed=True),
+                        Cell("bd_building_investment_rate_calc", R, "%", computed=True),
+                    ),
+                ),
+            ),
+        ),
+        Block(
+            header=("厉行节约保障措施", "内容"),
+            tall=True,
+            rows=(Row("保障措施", (Cell("bd_frugality_measures", T),)),),
+        ),
+    ),
+    tables=(PROJECT_ITEMS,),
+)
+
+# --- 附件2 自评表 -----------------------------------------------------------------------------------
+BUDGET_COLS = ("initial_budget", "adjusted_budget", "spent")
+BUDGET_HEADERS = ("年初预算数", "全年预算数", "全年执行数")
+INCOME_SPLITS = (
+    ("general_budget", "其中：一般公共预算"),
+    ("gov_fund", "政府性基金拨款"),
+    ("special_account", "纳入专户管理的非税收入拨款"),
+    ("other_funds", "其他资金"),
+)
+EXPENSE_SPLITS = (("basic_expenditure", "其中：基本支出"), ("project_expenditure", "项目支出"))
+GOAL_ROWS = 8
+
+
+def _split_row(key: str, label: str) -> Row:
+    return Row(label, tuple(Cell(f"ua_{key}_{col}", A, WAN) for col in BUDGET_COLS))
+
+
+def _sum_row(key: str, label: str) -> Row:
+    return Row(label, tuple(Cell(f"ua_{key}_{col}", A, WAN, computed=True) for col in BUDGET_COLS), "computed")
+
+
+INDICATOR_COLUMNS = (
+    Column("level1", "一级指标", FieldType.CHOICE, required=True, choices=LEVEL1, width=11),
+    Column("level2", "二级指标", FieldType.CHOICE, required=True, choices=ALL_LEVEL2, width=13),
+    Column("level3", "三级指标", T, required=True, width=30),
+    Column("kind", "指标性质", FieldType.CHOICE, choices=KINDS, width=8),
+    Column("direction", "指标方向", FieldType.CHOICE, choices=DIRECTIONS, width=8),
+    Column("target", "年度指标值", FieldType.TARGET, required=True, width=16),
+    Column("actual", "实际完成值", FieldType.TARGET, required=True, width=24),
+    Column("weight", "分值", S, "分", required=True, width=7),
+    Column("score", "自评得分", S, "分", required=True, width=8),
+    Column("band", "定性完成等次", FieldType.CHOICE, choices=BANDS, width=14),
+    Column("deviation_note", "偏差原因分析及改进措施", T, width=30),
+    Column("completion_calc", "完成率（复核）", R, "%", computed=True, width=10),
+    Column("score_calc", "得分（复核）", S, "分", computed=True, width=9),
+)
+
+INDICATORS = TableSpec(
+    name="tbl_indicators",
+    label="绩效指标",
+    sheet=SHEET_UNIT,
+    anchor="A29",
+    blank_rows=14,
+    columns=INDICATOR_COLUMNS,
+)
+
+UNIT = SheetSpec(
+    name=SHEET_UNIT,
+    title="部门整体支出绩效自评表",
+    widths=(30, 13, 30, 13, 9, 16, 30, 10, 10, 14, 30, 10, 9),
+    landscape=True,
+    blocks=(
+        Block(
+            header=(
+                "年度预算资金（万元）",
+                *BUDGET_HEADERS,
+                "分值",
+                "执行率（填报）",
+                "自评得分（填报）",
+                "执行率（复核）",
+                "自评得分（复核）",
+                "预算调整率",
+            ),
+            rows=(
+                Row(
+                    "年度资金总额",
+                    (
+                        Cell("ua_initial_budget", A, WAN, required=True),
+                        Cell("ua_adjusted_budget", A, WAN, required=True),
+                        Cell("ua_spent", A, WAN, required=True),
+                        Cell("ua_execution_weight", S, "分", required=True),
+                        Cell("ua_execution_rate", R, "%", required=True),
+                        Cell("ua_execution_score", S, "分", required=True),
+                        Cell("ua_execution_rate_calc", R, "%", computed=True),
+                        Cell("ua_execution_score_calc", S, "分", computed=True),
+                        Cell("ua_adjustment_rate_calc", R, "%", computed=True),
+                    ),
+                    "total",
+                ),
+                *(_split_row(k, lab) for k, lab in INCOME_SPLITS),
+                _sum_row("income_sum", "按收入性质分合计（复核）"),
+                *(_split_row(k, lab) for k, lab in EXPENSE_SPLITS),
+                _sum_row("expense_sum", "按支出性质分合计（复核）"),
+            ),
+        ),
+        Block(
+            # Placed under the wide columns of the indicator table (三级指标, 实际完成值).
+            header=("年度总体目标", "", "预期目标", "", "", "", "实际完成情况"),
+            tall=True,
+            rows=tuple(
+                Row(
+                    f"目标{i}",
+                    (
+                        None,
+                        Cell(f"ua_goal_expected_{i}", T, label=f"年度总体目标{i} 预期目标"),
+                        None,
+                        None,
+                        None,
+                        Cell(f"ua_goal_actual_{i}", T, label=f"年度总体目标{i} 实际完成情况"),
+                    ),
+                )
+                for i in range(1, GOAL_ROWS + 1)
+            ),
+        ),
+        Block(
+            header=("总分与等级", "填报", "", "复核"),
+            rows=(
+                Row(
+                    "总分",
+                    (
+                        Cell("ua_total_score", S, "分", required=True),
+                        None,
+                        Cell("ua_total_score_calc", S, "分", computed=True),
+                    ),
+                ),
+                Row(
+                    "等级",
+                    (
+                        Cell("ua_grade", FieldType.CHOICE, choices=("优", "良", "中", "差")),
+                        None,
+                        Cell("ua_grade_calc", T, computed=True),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    tables=(INDICATORS,),
+)
+
+# --- 项目支出自评 -----------------------------------------------------------------------------------
+PROJECTS = TableSpec(
+    name="tbl_projects",
+    label="项目支出绩效自评",
+    sheet=SHEET_PROJECTS,
+    anchor="A3",
+    blank_rows=6,
+    columns=(
+        Column("name", "项目名称", T, required=True, width=28),
+        Column("initial_budget", "年初预算数", A, WAN, required=True),
+        Column("adjusted_budget", "全年预算数", A, WAN, required=True),
+        Column("spent", "全年执行数", A, WAN, required=True),
+        Column("execution_weight", "分值", S, "分", required=True, width=7),
+        Column("execution_rate", "执行率（填报）", R, "%", width=10),
+        Column("execution_score", "执行率得分（填报）", S, "分", width=10),
+        Column("total_score", "总分（填报）", S, "分", width=9),
+        Column("goal_expected", "年度目标", T, width=30),
+        Column("goal_actual", "实际完成情况", T, width=30),
+        Column("execution_rate_calc", "执行率（复核）", R, "%", computed=True, width=10),
+        Column("execution_score_calc", "执行率得分（复核）", S, "分", computed=True, width=10),
+        Column("total_score_calc", "总分（复核）", S, "分", computed=True, width=9),
+        Column("grade_calc", "等级（复核）", T, computed=True, width=8),
+    ),
+)
+PROJECT_SHEET = SheetSpec(
+    name=SHEET_PROJECTS,
+    title="项目支出绩效自评表（一个项目一行；指标填在“项目绩效指标”表）",
+    blocks=(),
+    tables=(PROJECTS,),
+    landscape=True,
+)
+
+PROJECT_INDICATORS = TableSpec(
+    name="tbl_project_indicators",
+    label="项目绩效指标",
+    sheet=SHEET_PROJECT_INDICATORS,
+    anchor="A3",
+    blank_rows=12,
+    columns=(Column("project", "项目名称", T, required=True, width=24), *INDICATOR_COLUMNS),
+)
+PROJECT_INDICATOR_SHEET = SheetSpec(
+    name=SHEET_PROJECT_INDICATORS,
+    title="项目支出绩效指标（“项目名称”须与“项目支出自评”表一致）",
+    blocks=(),
+    tables=(PROJECT_INDICATORS,),
+    landscape=True,
+)
+
+SHEETS: tuple[SheetSpec, ...] = (INFO, BASIC, UNIT, PROJECT_SHEET, PROJECT_INDICATOR_SHEET)
+TABLES: dict[str, TableSpec] = {t.name: t for s in SHEETS for t in s.tables}
+
+# --- placement: rows are laid out top to bottom; the builder and the catalogue share this -------------
+TITLE_ROW = 1
+FIRST_BLOCK_ROW = 3
+
+
+@dataclass(frozen=True)
+class PlacedRow:
+    row: int
+    spec: Row
+    block: Block
+
+
+@dataclass(frozen=True)
+class PlacedBlock:
+    block: Block
+    title_row: int | None
+    header_row: int
+    rows: tuple[PlacedRow, ...]
+
+
+def place_blocks(sheet: SheetSpec) -> tuple[PlacedBlock, ...]:
+    placed: list[PlacedBlock] = []
+    r = FIRST_BLOCK_ROW
+    for block in sheet.blocks:
+        title_row = None
+        if block.title:
+            title_row, r = r, r + 1
+        header_row = r
+        rows = tuple(PlacedRow(header_row + 1 + i, row, block) for i, row in enumerate(block.rows))
+        placed.append(PlacedBlock(block, title_row, header_row, rows))
+        r = header_row + len(block.rows) + 2
+    return tuple(placed)
+
+
+def _compose_label(row: Row, header: str, cell: Cell, sheet: SheetSpec) -> str:
+    if cell.label:
+        return cell.label
+    if sheet is INFO:
+        return row.label
+    if row.label.startswith("本年完工项目"):
+        return f"楼堂馆所 {header}"
+    if header in ("填报", "复核"):
+        return f"{row.label}（{header}）"
+    row_label = re.sub(r"^\d、", "", row.label.split("（")[0].replace("其中：", ""))
+    return f"{row_label} {header}".strip()
+
+
+@cache
+def fields() -> dict[str, Field]:
+    out: dict[str, Field] = {}
+    for sheet in SHEETS:
+        for pb in place_blocks(sheet):
+            for pr in pb.rows:
+                for i, cell in enumerate(pr.spec.cells):
+                    if cell is None:
+                        continue
+                    header = pb.block.header[i + 1] if i + 1 < len(pb.block.header) else ""
+                    f = Field(
+                        name=cell.name,
+                        label=_compose_label(pr.spec, header, cell, sheet),
+                        sheet=sheet.name,
+                        cell=f"{get_column_letter(i + 2)}{pr.row}",
+                        type=cell.type,
+                        unit=cell.unit,
+                        required=cell.required,
+                        computed=cell.computed,
+                        choices=cell.choices,
+                    )
+                    if f.name in out:
+                        raise ValueError(f"duplicate field {f.name}")
+                    out[f.name] = f
+    return out
+
+
+def field(name: str) -> Field:
+    return fields()[name]
+
+
+def input_fields() -> list[Field]:
+    return [f for f in fields().values() if not f.computed]
+
+
+def computed_fields() -> list[Field]:
+    return [f for f in fields().values() if f.computed]
+
+
+@dataclass(frozen=True)
+class TablePlacement:
+    """Header row and column letters of a table as laid out in the template."""
+
+    spec: TableSpec
+    header_row: int
+    first_col: int
+    letters: dict[str, str] = dc_field(default_factory=dict)
+
+
+def table_placement(spec: TableSpec) -> TablePlacement:
+    row, first = split_address(spec.anchor)
+    letters = {c.key: get_column_letter(first + i) for i, c in enumerate(spec.columns)}
+    return TablePlacement(spec, row, first, letters)
+
+
+def validate_layout() -> None:
+    """Tables must sit below every block of their sheet so they can grow downwards."""
+    for sheet in SHEETS:
+        last = max((pb.rows[-1].row if pb.rows else pb.header_row for pb in place_blocks(sheet)), default=0)
+        for t in sheet.tables:
+            if table_placement(t).header_row <= last + 1:
+                raise ValueError(f"table {t.name} overlaps the blocks of {sheet.name} (last row {last})")

@@ -1,0 +1,257 @@
+"""The `perfeval` command: new, check, fields, rules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from perfeval import __version__
+from perfeval import catalogue as cat
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="部门整体支出绩效自评：生成模板、校验并评分。",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+SEVERITY_STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]无法处理：[/]{message}")
+    return typer.Exit(EXIT_UNREADABLE)
+
+
+@app.command()
+def new(
+    output: Annotated[Path, typer.Argument(help="新工作簿的路径，如 2024年自评.xlsx")],
+    unit: Annotated[str | None, typer.Option("--unit", help="单位名称")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="年度，如 2024")] = None,
+    force: Annotated[bool, typer.Option("--force", help="目标文件已存在时覆盖")] = False,
+) -> None:
+    """复制标准模板，生成一个待填写的工作簿。"""
+    from openpyxl import load_workbook
+
+    from perfeval.template import bundled_template
+
+    if output.suffix.lower() != ".xlsx":
+        raise _fail(f"输出文件应以 .xlsx 结尾：{output}")
+    if output.exists() and not force:
+        raise _fail(f"文件已存在：{output}。如需覆盖请加 --force。")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if unit is None and year is None:
+        shutil.copyfile(bundled_template(), output)
+    else:
+        wb = load_workbook(bundled_template())
+        for name, value in (("info_unit_name", unit), ("info_year", year)):
+            if value is not None:
+                sheet, ref = next(iter(wb.defined_names[name].destinations))
+                wb[sheet][ref.replace("$", "")] = value
+        wb.save(output)
+    out.print(f"已生成：{output}（模板版本 {cat.TEMPLATE_VERSION}）。请在“基本信息”“附件1”“附件2”等工作表中填写。")
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "cell_text"):
+        return {"无法计算": value.reason}  # type: ignore[attr-defined]
+    return str(value)
+
+
+def _result_json(run) -> dict:
+    result = run.result
+    m = result.model
+    return {
+        "source": m.snapshot.source,
+        "output": str(run.output) if run.output else None,
+        "profile": m.profile.name,
+        "summary": {s.value: result.count(s) for s in type(result.findings[0].severity)} if result.findings else {},
+        "total_score": result.total_score,
+        "grade": result.grade,
+        "computed": {k: v for k, v in sorted(m.computed.items())},
+        "indicators": [
+            {
+                "cell": str(m.tref(i.table, i.index, "score")),
+                "level1": i.level1,
+                "level2": i.level2,
+                "level3": i.level3,
+                "kind": i.kind,
+                "direction": i.direction,
+                "weight": i.weight.value,
+                "score": i.score.value,
+                "score_calc": i.score_calc,
+                "completion": i.completion,
+                "reason": i.score_reason,
+            }
+            for i in m.indicators
+        ],
+        "findings": [
+            {
+                "rule": f.rule_id,
+                "severity": f.severity.value,
+                "title": f.title,
+                "cells": [str(c) for c in f.cells],
+                "message": f.message,
+                "expected": f.expected,
+                "found": f.found,
+                "advice": f.advice,
+                "fingerprint": f.fingerprint,
+                "explanation": result.explained(f),
+            }
+            for f in result.findings
+        ],
+        "not_applicable": result.not_applicable,
+    }
+
+
+@app.command()
+def check(
+    input: Annotated[Path, typer.Argument(help="要校验的工作簿（.xlsx）")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="结果工作簿；默认在原文件旁另存")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出校验结果、复核值与得分")] = False,
+    profile: Annotated[Path | None, typer.Option("--profile", help="评分口径文件（.toml）")] = None,
+) -> None:
+    """校验并评分：计算比率与得分，标出问题单元格，另存结果工作簿（不改动原文件）。"""
+    from perfeval.core.profile import ProfileError, load_profile
+    from perfeval.io.safety import InputFileError
+    from perfeval.service import check_file
+
+    try:
+        prof = load_profile(profile)
+        with err.status("正在校验…", spinner="dots"):
+            run = check_file(input, prof, output)
+    except (InputFileError, ProfileError) as e:
+        raise _fail(str(e)) from None
+    except PermissionError as e:
+        raise _fail(f"无法写入结果文件（{e.filename}）：文件可能正在 Excel 中打开，请关闭后重试。") from None
+    result = run.result
+    if as_json:
+        sys.stdout.write(json.dumps(_result_json(run), ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    else:
+        _print_report(run)
+    raise typer.Exit(EXIT_ERRORS if result.count(_severity("错误")) else EXIT_OK)
+
+
+def _severity(name: str):
+    from perfeval.core.findings import Severity
+
+    return Severity(name)
+
+
+def _print_report(run) -> None:
+    result = run.result
+    m = result.model
+    unit = m.text("info_unit_name") or "（未填单位名称）"
+    out.print(f"[bold]{unit} {m.text('info_year')} 年度部门整体支出绩效自评 — 校验结果[/]")
+    out.print(f"结论：{result.summary()}")
+    if result.findings:
+        table = Table(show_lines=False, header_style="bold")
+        for col in ("严重程度", "规则", "单元格", "问题"):
+            table.add_column(col, overflow="fold")
+        for f in result.findings:
+            style = SEVERITY_STYLE[f.severity.value]
+            table.add_row(f"[{style}]{f.severity.value}[/]", f.rule_id, f.location, f.text())
+        out.print(table)
+    if result.not_applicable:
+        out.print(f"另有 {len(result.not_applicable)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
+    if run.output:
+        out.print(f"结果已另存为：{run.output}（原文件未改动）")
+
+
+@app.command()
+def fields(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False) -> None:
+    """列出模板中的全部字段：名称、中文标签、工作表、单元格、类型、单位、是否必填。"""
+    rows = [
+        {
+            "name": f.name,
+            "label": f.label,
+            "sheet": f.sheet,
+            "cell": f.cell,
+            "type": f.type.value,
+            "unit": f.unit,
+            "required": f.required,
+            "computed": f.computed,
+        }
+        for f in cat.fields().values()
+    ]
+    for spec in cat.TABLES.values():
+        place = cat.table_placement(spec)
+        for col in spec.columns:
+            rows.append(
+                {
+                    "name": f"{spec.name}[{col.key}]",
+                    "label": f"{spec.label}：{col.header}",
+                    "sheet": spec.sheet,
+                    "cell": f"{place.letters[col.key]}{place.header_row + 1}:（表格列）",
+                    "type": col.type.value,
+                    "unit": col.unit,
+                    "required": col.required,
+                    "computed": col.computed,
+                }
+            )
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(header_style="bold")
+    for col in ("名称", "标签", "工作表", "单元格", "类型", "单位", "必填", "计算"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["name"], r["label"], r["sheet"], r["cell"], r["type"], r["unit"],
+                      "是" if r["required"] else "", "是" if r["computed"] else "")
+    out.print(table)
+
+
+@app.command()
+def rules(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False) -> None:
+    """列出全部校验规则（与结果工作簿中的“审核公式”表相同）。"""
+    from perfeval.core.plan import rules_sheet
+
+    sheet = rules_sheet()
+    header, body = sheet.rows[1], sheet.rows[2:]
+    if as_json:
+        sys.stdout.write(json.dumps([dict(zip(header, r, strict=True)) for r in body], ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(header_style="bold")
+    for col in header[:5]:
+        table.add_column(str(col), overflow="fold")
+    for r in body:
+        table.add_row(*(str(x) for x in r[:5]))
+    out.print(table)
+    out.print(f"共 {len(body)} 条规则。")
+
+
+@app.command()
+def version() -> None:
+    """显示版本。"""
+    out.print(f"perfeval {__version__}（模板版本 {cat.TEMPLATE_VERSION}）")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("已取消。")
+        sys.exit(130)
+    except Exception:
+        # Users never see a traceback: it goes to a log file whose path the message names.
+        import tempfile
+        import traceback
+
+        log = Path(tempfile.gettempdir()) / "perfeval-error.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        err.print(f"[bold red]程序内部错误[/]，未生成或改动任何文件。详细信息已写入 {log}，请将该文件发给技术支持。")
+        sys.exit(EXIT_UNREADABLE)

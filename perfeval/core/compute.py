@@ -1,0 +1,202 @@
+"""Rates, totals and scores: everything the tool fills into its own (复核) cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from perfeval import catalogue as cat
+from perfeval.core.model import Indicator, Model
+from perfeval.core.parse import Quantity
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A value that cannot be computed, with the reason (shown in the cell and in --json)."""
+
+    reason: str
+    silent: bool = False  # every operand blank: nothing to say, the cell shows "—"
+
+    def cell_text(self) -> str:
+        return "—" if self.silent else f"无法计算：{self.reason}"
+
+
+Value = Decimal | Unavailable
+
+
+def ratio(num: Decimal | None, den: Decimal | None, num_label: str, den_label: str) -> Value:
+    if num is None and den is None:
+        return Unavailable(f"{num_label}和{den_label}均未填", silent=True)
+    if num is None:
+        return Unavailable(f"{num_label}未填")
+    if den is None:
+        return Unavailable(f"{den_label}未填")
+    if den == 0:
+        return Unavailable(f"{den_label}为 0")
+    return num / den
+
+
+def change(current: Decimal | None, prior: Decimal | None, cur_label: str, prior_label: str) -> Value:
+    r = ratio(current, prior, cur_label, prior_label)
+    return r - ONE if isinstance(r, Decimal) else r
+
+
+def add(values: list[Decimal | None]) -> Decimal | None:
+    """Sum of what is there; None when nothing is."""
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) if present else None
+
+
+def execution_score(rate: Value, weight: Decimal | None, model: Model) -> Value:
+    """预算执行率得分 = 执行率 × 分值, linear, capped at 分值."""
+    if isinstance(rate, Unavailable):
+        return Unavailable(f"执行率无法计算（{rate.reason}）", silent=rate.silent)
+    if weight is None:
+        return Unavailable("分值未填")
+    return model.profile.quantize(min(max(rate, ZERO), ONE) * weight)
+
+
+def indicator_score(ind: Indicator, model: Model) -> tuple[Decimal | None, Decimal | None, str]:
+    """(score, completion ratio, reason when no score). Quantitative rows only; 定性 rows are self-scored."""
+    weight = ind.weight.value if ind.weight.ok else None
+    if weight is None:
+        return None, None, "分值未填或无法识别"
+    if ind.kind == "定性":
+        return None, None, "定性指标按自评等次评分"
+    t, a = ind.target, ind.actual
+    if not t.ok:
+        return None, None, "年度指标值不是可计算的数值"
+    if not a.ok:
+        return None, None, "实际完成值不是可计算的数值"
+    if t.unit and a.unit and t.unit != a.unit:
+        return None, None, f"指标值单位“{t.unit}”与完成值单位“{a.unit}”不一致"
+    target, actual = t.value, a.value
+    assert target is not None and actual is not None
+    completion = actual / target if target else None
+    q = model.profile.quantize
+    if ind.direction == "定值" or target == 0:
+        met = actual == target if ind.direction == "定值" or t.comparator in ("", "=") else _meets(actual, t)
+        return q(weight if met else ZERO), completion, ""
+    if ind.direction == "反向":
+        if actual <= target:
+            return q(weight), completion, ""
+        if actual >= 2 * target:
+            return q(ZERO), completion, ""
+        return q((ONE - (actual - target) / target) * weight), completion, ""
+    if actual >= target:
+        return q(weight), completion, ""
+    return q(max(actual, ZERO) / target * weight), completion, ""
+
+
+def _meets(actual: Decimal, target: Quantity) -> bool:
+    value = target.value or ZERO
+    return {
+        ">=": actual >= value,
+        ">": actual > value,
+        "<=": actual <= value,
+        "<": actual < value,
+    }.get(target.comparator, actual == value)
+
+
+def indicator_met(ind: Indicator) -> bool | None:
+    """Whether the actual meets the target by the indicator's direction; None when not comparable."""
+    t, a = ind.target, ind.actual
+    if not (t.ok and a.ok) or (t.unit and a.unit and t.unit != a.unit):
+        return None
+    assert t.value is not None and a.value is not None
+    if ind.direction == "反向":
+        return a.value <= t.value
+    if ind.direction == "定值":
+        return a.value == t.value
+    if t.comparator == ">":
+        return a.value > t.value
+    return a.value >= t.value
+
+
+def row_score(ind: Indicator) -> Decimal | None:
+    """The score a row contributes to the total: recomputed when quantitative, else the typed one."""
+    if ind.score_calc is not None:
+        return ind.score_calc
+    if ind.score.ok and ind.weight.ok:
+        assert ind.score.value is not None and ind.weight.value is not None
+        return min(max(ind.score.value, ZERO), ind.weight.value)
+    return None
+
+
+def _score_indicators(model: Model, indicators: list[Indicator]) -> None:
+    for ind in indicators:
+        ind.score_calc, ind.completion, ind.score_reason = indicator_score(ind, model)
+        model.table_computed[(ind.table, ind.index, "score_calc")] = (
+            ind.score_calc if ind.score_calc is not None else Unavailable(ind.score_reason, silent=ind.kind == "定性")
+        )
+        model.table_computed[(ind.table, ind.index, "completion_calc")] = (
+            ind.completion if ind.completion is not None else Unavailable("无法计算", silent=True)
+        )
+
+
+def compute(model: Model) -> None:
+    c = model.computed
+    n = model.num
+    p = model.profile
+    c["bd_staff_control_rate_calc"] = ratio(n("bd_actual_staff"), n("bd_authorized_staff"), "实际在职人数", "编制数")
+
+    # 附件1 totals and rates
+    item_sums = {col: add([it.amounts[col].value for it in model.project_items]) for col in cat.YEAR_COLS}
+    for key, parts in cat.SUM_ROWS.items():
+        for col in cat.YEAR_COLS:
+            if parts == ("tbl_project_items",):
+                total = item_sums[col]
+            else:
+                total = add([n(f"bd_{part}_{col}") for part in parts])
+            c[f"bd_{key}_{col}_sum"] = total if total is not None else Unavailable("明细均未填", silent=True)
+    for key, label, _, _ in cat.COST_ROWS:
+        name = cat.COST_LABELS[key]
+        cur, bud, prior = n(f"bd_{key}_current_actual"), n(f"bd_{key}_current_budget"), n(f"bd_{key}_prior_actual")
+        c[f"bd_{key}_control_rate"] = ratio(cur, bud, f"{name}本年决算数", f"{name}本年预算数")
+        c[f"bd_{key}_change_rate"] = change(cur, prior, f"{name}本年决算数", f"{name}上年决算数")
+    c["bd_building_area_rate_calc"] = ratio(
+        n("bd_building_actual_area"), n("bd_building_approved_area"), "实际规模", "批复规模"
+    )
+    c["bd_building_investment_rate_calc"] = ratio(
+        n("bd_building_actual_investment"), n("bd_building_budgeted_investment"), "实际投资", "预算投资"
+    )
+
+    # 附件2 budget block
+    rate = ratio(n("ua_spent"), n("ua_adjusted_budget"), "全年执行数", "全年预算数")
+    c["ua_execution_rate_calc"] = rate
+    c["ua_execution_score_calc"] = execution_score(rate, n("ua_execution_weight"), model)
+    adj = change(n("ua_adjusted_budget"), n("ua_initial_budget"), "全年预算数", "年初预算数")
+    c["ua_adjustment_rate_calc"] = adj
+    for sum_key, splits in (("income_sum", cat.INCOME_SPLITS), ("expense_sum", cat.EXPENSE_SPLITS)):
+        for col in cat.BUDGET_COLS:
+            total = add([n(f"ua_{k}_{col}") for k, _ in splits])
+            c[f"ua_{sum_key}_{col}"] = total if total is not None else Unavailable("均未填", silent=True)
+
+    _score_indicators(model, model.indicators)
+    exec_score = c["ua_execution_score_calc"]
+    rows = [row_score(i) for i in model.indicators]
+    if model.indicators or isinstance(exec_score, Decimal):
+        total = (exec_score if isinstance(exec_score, Decimal) else ZERO) + sum((r for r in rows if r is not None), ZERO)
+        c["ua_total_score_calc"] = p.quantize(total)
+        c["ua_grade_calc"] = p.grade(total)
+    else:
+        c["ua_total_score_calc"] = Unavailable("没有执行率和绩效指标", silent=True)
+        c["ua_grade_calc"] = Unavailable("没有总分", silent=True)
+
+    # projects
+    for proj in model.projects:
+        _score_indicators(model, proj.indicators)
+        prate = ratio(proj.spent.value, proj.adjusted_budget.value, "全年执行数", "全年预算数")
+        pscore = execution_score(prate, proj.execution_weight.value, model)
+        t = cat.PROJECTS.name
+        model.table_computed[(t, proj.index, "execution_rate_calc")] = prate
+        model.table_computed[(t, proj.index, "execution_score_calc")] = pscore
+        prow = [row_score(i) for i in proj.indicators]
+        if isinstance(pscore, Decimal) or proj.indicators:
+            ptotal = p.quantize((pscore if isinstance(pscore, Decimal) else ZERO) + sum((r for r in prow if r), ZERO))
+            model.table_computed[(t, proj.index, "total_score_calc")] = ptotal
+            model.table_computed[(t, proj.index, "grade_calc")] = p.grade(ptotal)
+    _score_indicators(model, model.orphan_indicators)

@@ -1,0 +1,203 @@
+"""The write plan: everything a check writes, as data. Both adapters (openpyxl, xlwings) apply the same plan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from perfeval import __version__
+from perfeval import catalogue as cat
+from perfeval.catalogue import FieldType
+from perfeval.core.compute import Unavailable
+from perfeval.core.findings import Severity
+from perfeval.core.pipeline import CheckResult
+from perfeval.core.rules import REGISTRY
+from perfeval.core.snapshot import CellRef
+
+NOTE_MARK = "【perfeval】"
+SEVERITY_FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
+FINDINGS_HEADER = ("序号", "严重程度", "规则编号", "规则", "单元格", "问题说明", "应为", "填报", "处理建议", "审核说明", "指纹")
+EXPLANATION_COL = FINDINGS_HEADER.index("审核说明")  # 0-based; the user types here
+FINGERPRINT_COL = FINDINGS_HEADER.index("指纹")
+
+NUMBER_FORMATS = {
+    FieldType.AMOUNT: "#,##0.00",
+    FieldType.RATE: "0.00%",
+    FieldType.SCORE: "0.00",
+    FieldType.COUNT: "0",
+    FieldType.AREA: "#,##0.00",
+}
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    ref: CellRef
+    value: object  # float, int, str or None
+    number_format: str | None = None
+
+
+@dataclass(frozen=True)
+class Mark:
+    ref: CellRef
+    severity: Severity
+    note: str  # without NOTE_MARK; adapters prefix it so they can find their own notes again
+
+
+@dataclass
+class SheetPlan:
+    name: str
+    rows: list[list[object]]
+    widths: list[float]
+    header_row: int = 1  # 1-based row holding the column titles
+    links: dict[tuple[int, int], CellRef] = field(default_factory=dict)  # (row, col) 1-based
+    fills: dict[tuple[int, int], str] = field(default_factory=dict)
+    wrap: bool = True
+    editable_col: int | None = None  # 1-based column the user may type into (审核说明)
+    hidden_cols: tuple[int, ...] = ()
+
+
+@dataclass
+class WritePlan:
+    values: list[CellWrite]
+    marks: list[Mark]
+    sheets: list[SheetPlan]
+
+
+def cell_value(value: object) -> object:
+    """Decimal -> float for Excel; Unavailable -> its text; everything else unchanged."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Unavailable):
+        return value.cell_text()
+    return value
+
+
+def _values(result: CheckResult) -> list[CellWrite]:
+    model = result.model
+    writes: list[CellWrite] = []
+    for f in cat.computed_fields():
+        if f.name in model.computed:
+            writes.append(CellWrite(model.ref(f.name), cell_value(model.computed[f.name]), NUMBER_FORMATS.get(f.type)))
+    for table_name, spec in cat.TABLES.items():
+        table = model.snapshot.tables.get(table_name)
+        if table is None:
+            continue
+        computed_cols = [c for c in spec.columns if c.computed]
+        for index in range(len(table.rows)):
+            for col in computed_cols:
+                value = model.table_computed.get((table_name, index, col.key))
+                # Rows the user left blank get their computed cells cleared (a removed row leaves nothing).
+                writes.append(CellWrite(table.ref(index, col.key), cell_value(value), NUMBER_FORMATS.get(col.type)))
+    return writes
+
+
+def _marks(result: CheckResult) -> list[Mark]:
+    by_cell: dict[CellRef, list] = defaultdict(list)
+    for f in result.findings:
+        for ref in f.cells:
+            by_cell[ref].append(f)
+    marks = []
+    for ref, findings in sorted(by_cell.items()):
+        worst = min(findings, key=lambda f: f.severity.rank).severity
+        note = "\n".join(f"[{f.severity.value}] {f.rule_id} {f.text()}" for f in findings)
+        marks.append(Mark(ref, worst, note))
+    return marks
+
+
+def _findings_sheet(result: CheckResult) -> SheetPlan:
+    title = f"校验结果：{result.summary()}（规则集 perfeval {__version__}）"
+    rows: list[list[object]] = [[title], list(FINDINGS_HEADER)]
+    links: dict[tuple[int, int], CellRef] = {}
+    fills: dict[tuple[int, int], str] = {}
+    for i, f in enumerate(result.findings, start=1):
+        r = len(rows) + 1
+        rows.append(
+            [i, f.severity.value, f.rule_id, f.title, f.location, f.message, f.expected, f.found, f.advice,
+             result.explained(f), f.fingerprint]
+        )
+        if f.cells:
+            links[(r, 5)] = f.cells[0]
+        fills[(r, 2)] = SEVERITY_FILLS[f.severity]
+    if not result.findings:
+        rows.append(["", "", "", "未发现问题", "", "所有已适用的规则均通过。"])
+    if result.not_applicable:
+        rows.append([])
+        rows.append(["", "", "", "未适用的规则", "", "以下规则因缺少所需数据未执行："])
+        for rule_id, reason in sorted(result.not_applicable.items()):
+            rows.append(["", "未适用", rule_id, REGISTRY[rule_id].title, "", reason])
+    return SheetPlan(
+        cat.SHEET_FINDINGS,
+        rows,
+        widths=[6, 9, 11, 24, 18, 50, 16, 16, 30, 30, 20],
+        header_row=2,
+        links=links,
+        fills=fills,
+        editable_col=EXPLANATION_COL + 1,
+        hidden_cols=(FINGERPRINT_COL + 1,),
+    )
+
+
+def _fmt(value: object) -> object:
+    return cell_value(value)
+
+
+def _scores_sheet(result: CheckResult) -> SheetPlan:
+    m = result.model
+    rows: list[list[object]] = [["评分汇总（复核值由工具按评分口径计算）"], ["项目", "分值", "自评得分（填报）", "得分（复核）", "说明"]]
+    rows.append(
+        ["预算执行率", _fmt(m.num("ua_execution_weight")), _fmt(m.num("ua_execution_score")),
+         _fmt(m.computed.get("ua_execution_score_calc")), f"执行率（复核）{_fmt_rate(m.computed.get('ua_execution_rate_calc'))}"]
+    )
+    for level in cat.LEVEL1:
+        inds = [i for i in m.indicators if i.level1 == level]
+        weight = sum((i.weight.value for i in inds if i.weight.ok and i.weight.value is not None), Decimal(0))
+        typed = sum((i.score.value for i in inds if i.score.ok and i.score.value is not None), Decimal(0))
+        calc = sum((s for s in (_row(i) for i in inds) if s is not None), Decimal(0))
+        rows.append([level, float(weight), float(typed), float(calc), f"{len(inds)} 项指标"])
+    rows.append(["总分", 100, _fmt(m.num("ua_total_score")), _fmt(m.computed.get("ua_total_score_calc")),
+                 f"等级（复核）：{_fmt(m.computed.get('ua_grade_calc'))}；评分口径：{m.profile.name}"])
+    rows.append([])
+    rows.append(["绩效指标明细", "分值", "自评得分（填报）", "得分（复核）", "说明"])
+    for ind in m.indicators:
+        note = ind.score_reason if ind.score_calc is None else ""
+        rows.append([f"{ind.level1}/{ind.level2}/{ind.level3}", _fmt(ind.weight.value), _fmt(ind.score.value),
+                     _fmt(ind.score_calc), note or ("定性" if ind.kind == "定性" else "")])
+    if m.projects:
+        rows.append([])
+        rows.append(["项目支出", "执行率（复核）", "总分（填报）", "总分（复核）", "等级（复核）"])
+        for p in m.projects:
+            tc = m.table_computed
+            rows.append([p.name, _fmt(tc.get((cat.PROJECTS.name, p.index, "execution_rate_calc"))),
+                         _fmt(p.total_score.value), _fmt(tc.get((cat.PROJECTS.name, p.index, "total_score_calc"))),
+                         _fmt(tc.get((cat.PROJECTS.name, p.index, "grade_calc")))])
+    return SheetPlan(cat.SHEET_SCORES, rows, widths=[48, 12, 16, 14, 40], header_row=2)
+
+
+def _row(ind) -> Decimal | None:
+    from perfeval.core.compute import row_score
+
+    return row_score(ind)
+
+
+def _fmt_rate(value: object) -> str:
+    return f"{value * 100:.2f}%" if isinstance(value, Decimal) else (value.cell_text() if value else "")
+
+
+def rules_sheet(result: CheckResult | None = None) -> SheetPlan:
+    profile = result.model.profile if result else None
+    rows: list[list[object]] = [["审核公式（本工具执行的全部校验规则）"], ["规则编号", "类别", "严重程度", "规则", "说明", "读取字段"]]
+    for rule_id, r in sorted(REGISTRY.items()):
+        severity = profile.severity_overrides.get(rule_id, r.severity) if profile else r.severity
+        state = "（已关闭）" if profile and rule_id in profile.disabled else ""
+        reads = "、".join(cat.field(n).label if n in cat.fields() else n for n in r.reads)
+        rows.append([rule_id, r.category, severity.value + state, r.title, r.description, reads])
+    return SheetPlan(cat.SHEET_RULES, rows, widths=[11, 12, 9, 30, 70, 40], header_row=2)
+
+
+def build_plan(result: CheckResult) -> WritePlan:
+    return WritePlan(
+        values=_values(result),
+        marks=_marks(result),
+        sheets=[_findings_sheet(result), _scores_sheet(result), rules_sheet(result)],
+    )

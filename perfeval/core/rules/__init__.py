@@ -1,0 +1,17 @@
+"""All rules; importing this package registers them."""
+
+from perfeval.core.rules import (  # noqa: F401  (imported to register)
+    completeness,
+    consistency,
+    deviation,
+    parsing,
+    plausibility,
+    rates,
+    scoring,
+    sums,
+    text,
+    weights,
+)
+from perfeval.core.rules.registry import REGISTRY, Rule, RuleOutcome, run_rules
+
+__all__ = ["REGISTRY", "Rule", "RuleOutcome", "run_rules"]

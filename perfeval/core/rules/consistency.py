@@ -1,0 +1,3 @@
+"""Rules: consistency."""
+
+from __future__ import annotations

@@ -1,0 +1,203 @@
+"""Rules: parsing. Cells whose content could not be read as the number the form asks for.
+
+Also home of small helpers the table, completeness, sums and consistency rules share: where a table cell
+is, how to name it in a message, and which cells hold numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from perfeval import catalogue as cat
+from perfeval.catalogue import FieldType
+from perfeval.core.findings import Severity
+from perfeval.core.model import Model, as_text
+from perfeval.core.parse import Quantity, Status, is_excel_error, normalize_text
+from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
+from perfeval.core.snapshot import CellRef
+
+# --- shared helpers ------------------------------------------------------------------------------------
+
+NUMERIC_FIELD_TYPES = cat.NUMERIC_TYPES | {FieldType.YEAR}
+# Numeric columns of the project table (amounts, 分值, rates, scores); the computed 复核 columns are ours.
+PROJECT_NUMERIC_COLUMNS = tuple(
+    c for c in cat.PROJECTS.columns if not c.computed and c.type in cat.NUMERIC_TYPES
+)
+_SHOWN_CHARS = 30
+
+
+def shown(raw: object) -> str:
+    """What the user typed, as quoted back in a message (7.0 shows as 7, long text is cut)."""
+    text = normalize_text(as_text(raw))
+    return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
+
+
+def missing(m: Model, name: str) -> bool:
+    """The workbook lacks the defined name: CMP-001 reports it, so other rules stay quiet about it."""
+    return name in m.snapshot.missing_names
+
+
+def table_ref(m: Model, table: str, index: int, key: str) -> CellRef:
+    """m.tref, also for a table the workbook lacks (then the template's position is used)."""
+    if table in m.snapshot.tables:
+        return m.tref(table, index, key)
+    spec = cat.TABLES[table]
+    place = cat.table_placement(spec)
+    return CellRef(spec.sheet, f"{place.letters[key]}{place.header_row + 1 + index}")
+
+
+def row_title(m: Model, table: str, index: int) -> str:
+    """Project and 三级指标 of a project indicator, else the 三级指标 or the name; "" when blank."""
+    data = m.snapshot.tables.get(table)
+    if data is None or not 0 <= index < len(data.rows):
+        return ""
+    row = data.rows[index]
+    parts = [as_text(row.get("project")), as_text(row.get("level3")) or as_text(row.get("name"))]
+    return "：".join(p for p in parts if p)
+
+
+def table_label(m: Model, table: str, index: int, key: str) -> str:
+    """Cell, column header and row, e.g. 附件2!H30 分值（开展科普活动次数）."""
+    header = cat.TABLES[table].column(key).header
+    title = row_title(m, table, index)
+    return f"{table_ref(m, table, index, key)} {header}" + (f"（{title}）" if title else "")
+
+
+def join_labels(labels: list[str], limit: int = 8) -> str:
+    """A readable list; a long one is cut so a message stays one paragraph."""
+    if len(labels) <= limit:
+        return "、".join(labels)
+    return "、".join(labels[:limit]) + f" 等 {len(labels)} 项"
+
+
+@dataclass(frozen=True)
+class NumericInput:
+    ref: CellRef
+    label: str
+    type: FieldType
+    qty: Quantity
+
+
+def numeric_inputs(m: Model) -> Iterator[NumericInput]:
+    """Every cell the user fills with a number: single cells, then the numeric table columns.
+
+    Indicator 年度指标值/实际完成值 are not here: text there makes the indicator qualitative, not wrong.
+    """
+    for f in cat.input_fields():
+        if f.type in NUMERIC_FIELD_TYPES and not missing(m, f.name):
+            yield NumericInput(m.ref(f.name), m.label(f.name), f.type, m.q[f.name])
+    for ind in m.all_indicators():
+        for key in ("weight", "score"):
+            ref = table_ref(m, ind.table, ind.index, key)
+            yield NumericInput(
+                ref, table_label(m, ind.table, ind.index, key), FieldType.SCORE, getattr(ind, key)
+            )
+    for p in m.projects:
+        for col in PROJECT_NUMERIC_COLUMNS:
+            ref = table_ref(m, cat.PROJECTS.name, p.index, col.key)
+            label = table_label(m, cat.PROJECTS.name, p.index, col.key)
+            yield NumericInput(ref, label, col.type, getattr(p, col.key))
+    for item in m.project_items:
+        for col in cat.YEAR_COLS:
+            ref = table_ref(m, cat.PROJECT_ITEMS.name, item.index, col)
+            label = table_label(m, cat.PROJECT_ITEMS.name, item.index, col)
+            yield NumericInput(ref, label, FieldType.AMOUNT, item.amounts[col])
+
+
+_NUMERIC_FIELDS = tuple(f.name for f in cat.input_fields() if f.type in NUMERIC_FIELD_TYPES)
+_AMOUNT_FIELDS = tuple(f.name for f in cat.input_fields() if f.type is FieldType.AMOUNT)
+_RATE_FIELDS = tuple(f.name for f in cat.input_fields() if f.type is FieldType.RATE)
+_BARE_PERCENT_NOTE = "按百分数理解"  # parse._bare_rate's note: a bare 95 was read as 95%
+
+
+# --- rules ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    "PARSE-001",
+    "数值无法识别",
+    Severity.ERROR,
+    reads=_NUMERIC_FIELDS,
+    description=(
+        "金额、人数、比率、分值、面积、年度单元格（含指标分值与自评得分、项目金额/分值/执行率/得分、"
+        "项目支出明细金额）的内容无法识别为一个数值。年度指标值、实际完成值填文字按定性指标处理，不在此列。"
+    ),
+)
+def unreadable_number(m: Model) -> Iterator[Hit]:
+    for inp in numeric_inputs(m):
+        if inp.qty.status is Status.TEXT:
+            note = inp.qty.note or "请填写数值"
+            yield hit(
+                inp.ref,
+                f"{inp.label} 无法识别为数值：{note}",
+                expected=f"一个{inp.type.value}数值" + (f"（单位：{_unit(inp)}）" if _unit(inp) else ""),
+                found=shown(inp.qty.raw),
+                advice="请只填写数字；说明性文字请写入报告文字或“偏差原因分析及改进措施”栏。",
+            )
+
+
+def _unit(inp: NumericInput) -> str:
+    return {
+        FieldType.AMOUNT: "万元",
+        FieldType.COUNT: "人",
+        FieldType.RATE: "%",
+        FieldType.SCORE: "分",
+        FieldType.AREA: "m²",
+        FieldType.YEAR: "年",
+    }.get(inp.type, "")
+
+
+@rule("PARSE-002", "单元格为错误值", Severity.ERROR)
+def excel_error(m: Model) -> Iterator[Hit]:
+    """填写单元格（含文字单元格和各表格的填报列）的值为 Excel 错误值，如 #DIV/0!、#N/A、#REF!。"""
+    advice = "该单元格的公式出错（如除数为 0 或引用已删除），请修正公式，或直接填写数值或文字。"
+    for f in cat.input_fields():
+        raw = m.snapshot.values.get(f.name)
+        if not missing(m, f.name) and is_excel_error(raw):
+            message = f"{m.label(f.name)} 为错误值 {shown(raw)}"
+            yield hit(m.ref(f.name), message, found=shown(raw), advice=advice)
+    for name, data in m.snapshot.tables.items():
+        spec = cat.TABLES.get(name)
+        if spec is None:
+            continue
+        for index, row in enumerate(data.rows):
+            for col in spec.columns:
+                raw = row.get(col.key)
+                if not col.computed and is_excel_error(raw):
+                    yield hit(
+                        table_ref(m, name, index, col.key),
+                        f"{table_label(m, name, index, col.key)} 为错误值 {shown(raw)}",
+                        found=shown(raw),
+                        advice=advice,
+                    )
+
+
+@rule("PARSE-003", "金额已按“元”换算", Severity.INFO, reads=_AMOUNT_FIELDS)
+def amount_converted(m: Model) -> Iterator[Hit]:
+    """金额单元格带了“元”“千元”“亿元”等单位，已换算为万元读取（如 13000元 读作 1.30 万元）。"""
+    for inp in numeric_inputs(m):
+        if inp.type is FieldType.AMOUNT and inp.qty.ok and inp.qty.note.startswith("已按"):
+            value = inp.qty.value
+            yield hit(
+                inp.ref,
+                f"{inp.label} 填写“{shown(inp.qty.raw)}”，{inp.qty.note}，读作 {fmt_amount(value)}",
+                expected=fmt_amount(value),
+                found=shown(inp.qty.raw),
+                advice=f"本表金额单位为万元，请直接填写万元数 {fmt_num(value)}，不要带单位。",
+            )
+
+
+@rule("PARSE-004", "比率按百分数理解", Severity.INFO, reads=_RATE_FIELDS)
+def rate_read_as_percent(m: Model) -> Iterator[Hit]:
+    """比率单元格填了大于 3 的不带百分号的数（如 95），已按百分数理解（95 即 95%）。"""
+    for inp in numeric_inputs(m):
+        if inp.type is FieldType.RATE and inp.qty.ok and inp.qty.note.startswith(_BARE_PERCENT_NOTE):
+            value = inp.qty.value
+            yield hit(
+                inp.ref,
+                f"{inp.label} 填写“{shown(inp.qty.raw)}”，没有百分号，已按百分数理解为 {fmt_rate(value)}",
+                expected=fmt_rate(value),
+                found=shown(inp.qty.raw),
+                advice=f"如确为 {fmt_rate(value)} 则无需修改；建议填写带百分号的值，以免误读。",
+            )

@@ -1,0 +1,3 @@
+"""Rules: plausibility."""
+
+from __future__ import annotations

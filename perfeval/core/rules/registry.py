@@ -1,0 +1,132 @@
+"""The rule registry: each rule has a stable id, a title, a severity, the fields it reads and a check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from perfeval.core.findings import Finding, Severity
+from perfeval.core.model import Model, NotApplicable
+from perfeval.core.snapshot import CellRef
+
+CATEGORIES = {
+    "PARSE": "数据格式",
+    "CMP": "完整性",
+    "SUM": "合计与结构",
+    "XT": "跨表一致",
+    "RATE": "比率",
+    "SCORE": "评分",
+    "WT": "分值权重",
+    "DEV": "偏差说明",
+    "PL": "合理性",
+    "TXT": "文字与表格一致",
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a check returns; the runner turns it into a Finding with the rule's id and severity."""
+
+    cells: tuple[CellRef, ...]
+    message: str
+    expected: str = ""
+    found: str = ""
+    advice: str = ""
+
+
+Check = Callable[[Model], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    reads: tuple[str, ...]
+    description: str
+    check: Check
+    completeness: bool = False  # completeness rules run on missing inputs; the others become n/a
+
+    @property
+    def category(self) -> str:
+        return CATEGORIES[self.id.split("-")[0]]
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    rule_id: str, title: str, severity: Severity, reads: tuple[str, ...] = (), description: str = ""
+) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        if rule_id in REGISTRY:
+            raise ValueError(f"rule {rule_id} registered twice")
+        if rule_id.split("-")[0] not in CATEGORIES:
+            raise ValueError(f"rule {rule_id} has an unknown category")
+        REGISTRY[rule_id] = Rule(
+            rule_id,
+            title,
+            severity,
+            reads,
+            description or (check.__doc__ or "").strip(),
+            check,
+            completeness=rule_id.startswith("CMP-"),
+        )
+        return check
+
+    return register
+
+
+def hit(cells: CellRef | Iterable[CellRef], message: str, expected: str = "", found: str = "", advice: str = "") -> Hit:
+    cell_tuple = (cells,) if isinstance(cells, CellRef) else tuple(dict.fromkeys(cells))
+    return Hit(cell_tuple, message, expected, found, advice)
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    findings: list[Finding]
+    not_applicable: dict[str, str]  # rule id -> reason
+
+
+def run_rules(model: Model) -> RuleOutcome:
+    findings: list[Finding] = []
+    skipped: dict[str, str] = {}
+    profile = model.profile
+    for rule_id, r in sorted(REGISTRY.items()):
+        if rule_id in profile.disabled:
+            skipped[rule_id] = "评分口径已关闭此规则"
+            continue
+        severity = profile.severity_overrides.get(rule_id, r.severity)
+        try:
+            hits = list(r.check(model))
+        except NotApplicable as e:
+            skipped[rule_id] = str(e)
+            continue
+        findings.extend(
+            Finding(rule_id, severity, r.title, h.cells, h.message, h.expected, h.found, h.advice) for h in hits
+        )
+    findings.sort(key=lambda f: (f.severity.rank, f.rule_id, f.cells))
+    return RuleOutcome(findings, skipped)
+
+
+# --- formatting shared by the messages -----------------------------------------------------------------
+def fmt_amount(v: Decimal | None) -> str:
+    return "（空）" if v is None else f"{v:,.2f} 万元"
+
+
+def fmt_rate(v: Decimal | None) -> str:
+    return "（空）" if v is None else f"{v * 100:.2f}%"
+
+
+def fmt_score(v: Decimal | None) -> str:
+    return "（空）" if v is None else f"{v:.2f} 分"
+
+
+def fmt_num(v: Decimal | None, unit: str = "") -> str:
+    if v is None:
+        return "（空）"
+    text = f"{v:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + unit

@@ -1,0 +1,456 @@
+"""Rules: scoring (SCORE-). Self-scores of indicator rows, totals and grades against the recomputed ones."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from perfeval import catalogue as cat
+from perfeval.core.findings import Severity
+from perfeval.core.model import Indicator, Model, NotApplicable, as_text
+from perfeval.core.parse import Quantity, Status
+from perfeval.core.rules.registry import Hit, fmt_num, fmt_score, hit, rule
+from perfeval.core.snapshot import CellRef
+
+ZERO = Decimal(0)
+IND = cat.INDICATORS.name
+PIND = cat.PROJECT_INDICATORS.name
+PROJ = cat.PROJECTS.name
+
+_COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+
+
+# --- helpers shared with deviation.py ------------------------------------------------------------------
+def row_name(ind: Indicator) -> str:
+    """'绩效指标第3行“开展科普活动次数”' or '项目“X”的绩效指标第2行“…”' for messages."""
+    name = f"“{ind.level3}”" if ind.level3 else ""
+    if ind.table == IND:
+        where = "绩效指标"
+    else:
+        where = f"项目“{ind.project}”的绩效指标" if ind.project else "项目绩效指标"
+    return f"{where}第{ind.index + 1}行{name}"
+
+
+def qty_text(q: Quantity) -> str:
+    """A target or actual as the user meant it: '≥8次', '100%', or the typed text."""
+    if q.ok:
+        return _COMPARATOR_SIGNS.get(q.comparator, "") + fmt_num(q.value, q.unit)
+    return as_text(q.raw) or "（空）"
+
+
+def cell(m: Model, ind: Indicator, key: str) -> CellRef:
+    return m.tref(ind.table, ind.index, key)
+
+
+def _cells(m: Model, ind: Indicator, *keys: str) -> tuple[CellRef, ...]:
+    return tuple(cell(m, ind, k) for k in keys)
+
+
+def num(q: Quantity) -> Decimal | None:
+    return q.value if q.ok else None
+
+
+def score_formula(ind: Indicator) -> str:
+    """How score_calc was obtained, written out so the user can redo it by hand."""
+    t, a, w = num(ind.target), num(ind.actual), num(ind.weight)
+    if t is None or a is None or w is None or ind.score_calc is None:
+        return ""
+    tn, an, wn = fmt_num(t), fmt_num(a), fmt_num(w)
+    got = fmt_num(ind.score_calc)
+    if ind.direction == "定值" or t == 0:
+        return f"定值指标：完成值{'等于' if ind.score_calc == w else '不等于'}指标值，得 {got} 分"
+    if ind.direction == "反向":
+        if a <= t:
+            return f"反向指标：完成值 {an} ≤ 指标值 {tn}，得满分 {wn} 分"
+        if a >= 2 * t:
+            return f"反向指标：完成值 {an} ≥ 指标值的 2 倍 {fmt_num(2 * t)}，得 0 分"
+        return f"反向指标：(1 − ({an} − {tn}) ÷ {tn}) × {wn} = {got} 分"
+    if a >= t:
+        return f"正向指标：完成值 {an} ≥ 指标值 {tn}，得满分 {wn} 分"
+    return f"正向指标：{fmt_num(max(a, ZERO))} ÷ {tn} × {wn} = {got} 分"
+
+
+def _typed(ind: Indicator) -> tuple[Decimal, Decimal] | None:
+    """(typed score, weight) when both are numbers."""
+    s, w = num(ind.score), num(ind.weight)
+    return None if s is None or w is None else (s, w)
+
+
+def _in_range(ind: Indicator) -> bool:
+    """Scores above the weight or below zero are SCORE-006/007's; the other rules leave those rows alone."""
+    sw = _typed(ind)
+    return sw is not None and ZERO <= sw[0] <= sw[1]
+
+
+def _inflated(ind: Indicator, m: Model) -> bool:
+    """SCORE-002's case: full marks typed, recomputed score below full."""
+    sw = _typed(ind)
+    if sw is None or ind.score_calc is None:
+        return False
+    score, weight = sw
+    return score == weight and weight - ind.score_calc > m.profile.score_tolerance
+
+
+def _band_range(m: Model, band: str) -> tuple[str, Decimal, Decimal] | None:
+    """The profile band the user chose: exact name, else the one band whose name contains the text."""
+    bands = m.profile.bands
+    if band in bands:
+        return (band, *bands[band])
+    matches = [b for b in bands if len(band) >= 2 and band in b]
+    return (matches[0], *bands[matches[0]]) if len(matches) == 1 else None
+
+
+_DIGITS = re.compile(r"[0-9０-９]|[一二两三四五六七八九十百千]+[个次人项场家户篇台套名所处座条份位批种]")
+
+
+def vague_word(m: Model, actual: Quantity) -> str | None:
+    """The vague word an actual consists of ('有所提高'), or None when the actual says something concrete.
+
+    Long descriptions often contain a vague word ("持续加强指导服务…"); they are concrete enough unless short
+    (≤ 12 characters) or mostly the vague word itself.
+    """
+    text = as_text(actual.raw)
+    if actual.ok or not text or _DIGITS.search(text):
+        return None
+    found = [w for w in m.profile.vague_words if w and w in text]
+    if not found:
+        return None
+    word = max(found, key=len)
+    return word if len(text) <= 12 or 2 * len(word) >= len(text) else None
+
+
+# --- indicator rows ---------------------------------------------------------------------------------------
+@rule(
+    "SCORE-001",
+    "自评得分与复核得分不符",
+    Severity.ERROR,
+    reads=(IND, PIND),
+    description=(
+        "定量指标的自评得分应等于按方向复核的得分（正向：完成值 ÷ 指标值 × 分值，达标得满分；"
+        "反向：(1 − (完成值 − 指标值) ÷ 指标值) × 分值，≥ 2 倍指标值得 0 分；定值：达标满分否则 0），"
+        "差额超过得分容差即报错。"
+    ),
+)
+def score_matches(m: Model) -> Iterator[Hit]:
+    tol = m.profile.score_tolerance
+    for ind in m.all_indicators():
+        if ind.score_calc is None or not _in_range(ind) or _inflated(ind, m):
+            continue
+        score = num(ind.score)
+        assert score is not None
+        if abs(score - ind.score_calc) <= tol:
+            continue
+        yield hit(
+            _cells(m, ind, "score", "score_calc", "target", "actual"),
+            f"{row_name(ind)}指标值 {qty_text(ind.target)}、完成值 {qty_text(ind.actual)}，自评得分 "
+            f"{fmt_score(score)}与复核得分 {fmt_score(ind.score_calc)}不符（{score_formula(ind)}）",
+            expected=fmt_score(ind.score_calc),
+            found=fmt_score(score),
+            advice="请按复核得分修改自评得分，或核对指标值、完成值和指标方向。",
+        )
+
+
+@rule(
+    "SCORE-002",
+    "未完成目标却给满分",
+    Severity.ERROR,
+    reads=(IND, PIND),
+    description="定量指标的完成值未达到指标值（复核得分低于分值），自评得分却等于分值（满分）。",
+)
+def full_marks_unmet(m: Model) -> Iterator[Hit]:
+    for ind in m.all_indicators():
+        if not _inflated(ind, m):
+            continue
+        assert ind.score_calc is not None
+        weight = num(ind.weight)
+        yield hit(
+            _cells(m, ind, "score", "actual", "target", "score_calc"),
+            f"{row_name(ind)}指标值 {qty_text(ind.target)}，实际完成 {qty_text(ind.actual)}，未完成目标，"
+            f"自评却给满分 {fmt_score(weight)}；复核得分 {fmt_score(ind.score_calc)}"
+            f"（{score_formula(ind)}）",
+            expected=fmt_score(ind.score_calc),
+            found=fmt_score(weight),
+            advice="请按完成比例扣分，并在“偏差原因分析及改进措施”中说明未完成的原因。",
+        )
+
+
+@rule(
+    "SCORE-003",
+    "定性得分超出所选等次区间",
+    Severity.ERROR,
+    reads=(IND, PIND),
+    description=(
+        "定性指标的自评得分应落在所选完成等次的区间内：达成年度指标 80%–100%，部分达成 60%–80%，"
+        "未达成 0–60%（× 分值，含端点，比例以评分口径为准）。"
+    ),
+)
+def qualitative_band(m: Model) -> Iterator[Hit]:
+    tol = m.profile.score_tolerance
+    for ind in m.all_indicators():
+        if ind.kind != "定性" or not ind.band or not _in_range(ind):
+            continue
+        chosen = _band_range(m, ind.band)
+        if chosen is None:
+            continue
+        name, low, high = chosen
+        score, weight = _typed(ind)  # type: ignore[misc]
+        lo, hi = m.profile.quantize(low * weight), m.profile.quantize(high * weight)
+        if lo - tol <= score <= hi + tol:
+            continue
+        yield hit(
+            (cell(m, ind, "score"), cell(m, ind, "band")),
+            f"{row_name(ind)}选择等次“{name}”，得分区间为 {fmt_num(low * 100)}%–{fmt_num(high * 100)}% × "
+            f"{fmt_num(weight)} = {fmt_num(lo)}–{fmt_num(hi)} 分，自评得分 {fmt_score(score)}不在区间内",
+            expected=f"{fmt_num(lo)}–{fmt_num(hi)} 分",
+            found=fmt_score(score),
+            advice="请在所选等次的区间内打分，或改选与得分相符的完成等次。",
+        )
+
+
+@rule(
+    "SCORE-004",
+    "定性指标未选完成等次",
+    Severity.INFO,
+    reads=(IND, PIND),
+    description="定性指标已自评打分但未选择完成等次（达成/部分达成/未达成），无法核对得分是否在等次区间内。",
+)
+def qualitative_no_band(m: Model) -> Iterator[Hit]:
+    bands = "、".join(f"“{b}”" for b in m.profile.bands)
+    for ind in m.all_indicators():
+        if ind.kind != "定性" or ind.band or not ind.score.ok:
+            continue
+        yield hit(
+            (cell(m, ind, "band"), cell(m, ind, "score")),
+            f"{row_name(ind)}是定性指标，自评得分 {fmt_score(ind.score.value)}，"
+            "但未选择完成等次，无法核对得分是否在等次区间内",
+            expected=f"选择 {bands} 之一",
+            found="（未选择）",
+            advice="请在“定性完成等次”列选择达成/部分达成/未达成，以便核对得分是否在相应区间内。",
+        )
+
+
+@rule(
+    "SCORE-005",
+    "完成值表述模糊却给满分",
+    Severity.WARNING,
+    reads=(IND, PIND),
+    description="实际完成值只有“有所提高”“好”等模糊表述、没有具体数字，自评得分却等于分值（满分）。",
+)
+def vague_full_marks(m: Model) -> Iterator[Hit]:
+    for ind in m.all_indicators():
+        sw = _typed(ind)
+        if sw is None or sw[0] != sw[1]:
+            continue
+        word = vague_word(m, ind.actual)
+        if word is None:
+            continue
+        yield hit(
+            (cell(m, ind, "actual"), cell(m, ind, "score")),
+            f"{row_name(ind)}实际完成值“{as_text(ind.actual.raw)}”是模糊表述（“{word}”），没有可核实的数字，"
+            f"不能说明完成程度，自评却给满分 {fmt_score(sw[1])}",
+            expected="可核实的完成值（数量、比率或具体成果）",
+            found=as_text(ind.actual.raw),
+            advice="请填写具体的完成值（如提高的百分比、完成的数量），或按实际完成程度扣分并说明原因。",
+        )
+
+
+@rule(
+    "SCORE-006",
+    "自评得分超过分值",
+    Severity.ERROR,
+    reads=(IND, PIND),
+    description="每个指标的自评得分不得超过该指标的分值。",
+)
+def score_above_weight(m: Model) -> Iterator[Hit]:
+    for ind in m.all_indicators():
+        sw = _typed(ind)
+        if sw is None or sw[0] <= sw[1]:
+            continue
+        score, weight = sw
+        calc = f"，复核得分 {fmt_score(ind.score_calc)}" if ind.score_calc is not None else ""
+        yield hit(
+            (cell(m, ind, "score"), cell(m, ind, "weight")),
+            f"{row_name(ind)}自评得分 {fmt_score(score)}超过分值 {fmt_score(weight)}{calc}",
+            expected=fmt_score(ind.score_calc)
+            if ind.score_calc is not None
+            else f"不超过 {fmt_score(weight)}",
+            found=fmt_score(score),
+            advice="请将自评得分改为不超过分值的数；超额完成不加分。",
+        )
+
+
+@rule(
+    "SCORE-007",
+    "自评得分为负",
+    Severity.ERROR,
+    reads=(IND, PIND),
+    description="自评得分不能小于 0。",
+)
+def score_negative(m: Model) -> Iterator[Hit]:
+    for ind in m.all_indicators():
+        score = num(ind.score)
+        if score is None or score >= 0:
+            continue
+        yield hit(
+            cell(m, ind, "score"),
+            f"{row_name(ind)}自评得分为 {fmt_score(score)}，得分不能为负",
+            expected="0 至分值之间",
+            found=fmt_score(score),
+            advice="请改为 0 至分值之间的得分；未完成的指标最低得 0 分。",
+        )
+
+
+# --- totals and grades -----------------------------------------------------------------------------------
+def _typed_sum(m: Model) -> Decimal | None:
+    """执行率得分 + the typed row scores, as the user would have added them; None if any is not a number."""
+    parts = [m.num("ua_execution_score"), *(num(i.score) for i in m.indicators)]
+    return None if any(p is None for p in parts) else sum(parts, ZERO)  # type: ignore[arg-type]
+
+
+@rule(
+    "SCORE-008",
+    "总分与复核总分不符",
+    Severity.ERROR,
+    reads=("ua_total_score", "ua_total_score_calc", "ua_execution_score", IND),
+    description=(
+        "附件2 填报的总分应等于复核总分：执行率得分 + 各指标得分（定量指标按复核得分，定性指标按自评得分）。"
+    ),
+)
+def total_matches(m: Model) -> Iterator[Hit]:
+    (typed,) = m.need("ua_total_score")
+    calc = m.calc("ua_total_score_calc")
+    if calc is None:
+        raise NotApplicable("复核总分无法计算（缺少执行率得分和绩效指标）")
+    if abs(typed - calc) <= m.profile.score_tolerance:
+        return
+    typed_sum = _typed_sum(m)
+    if typed_sum is None:
+        why = ""
+    elif abs(typed_sum - typed) <= m.profile.score_tolerance:
+        why = "；填报总分等于执行率得分与各行自评得分之和，差额来自复核调整的指标得分"
+    else:
+        why = f"；填报总分也不等于执行率得分与各行自评得分之和 {fmt_score(typed_sum)}"
+    yield hit(
+        (m.ref("ua_total_score"), m.ref("ua_total_score_calc")),
+        f"{m.label('ua_total_score')}为 {fmt_score(typed)}，复核总分为 {fmt_score(calc)}{why}",
+        expected=fmt_score(calc),
+        found=fmt_score(typed),
+        advice="请按复核总分修改总分，并先处理各指标得分的问题。",
+    )
+
+
+def _grade_name(m: Model, text: str) -> str | None:
+    """'优' or '优秀' -> '优'; None when the text names no grade or more than one."""
+    names = [g for g, _ in m.profile.grades]
+    if text in names:
+        return text
+    hits = [g for g in names if g in text]
+    return hits[0] if len(hits) == 1 else None
+
+
+@rule(
+    "SCORE-009",
+    "等级与总分不符",
+    Severity.ERROR,
+    reads=("ua_grade", "ua_total_score", "ua_total_score_calc"),
+    description="等级按复核总分确定：优 ≥ 90，良 80 至 90，中 60 至 80，差 < 60（分界以评分口径为准）。",
+)
+def grade_matches(m: Model) -> Iterator[Hit]:
+    text = m.text("ua_grade")
+    if not text:
+        raise NotApplicable(f"缺少：{m.label('ua_grade')}")
+    calc = m.calc("ua_total_score_calc")
+    if calc is None:
+        raise NotApplicable("复核总分无法计算，无法核对等级")
+    typed = _grade_name(m, text)
+    if typed is None:
+        return  # not a grade at all: the choice list check reports it
+    want = m.profile.grade(calc)
+    if typed == want:
+        return
+    typed_total = m.num("ua_total_score")
+    also = ""
+    if typed_total is not None and m.profile.grade(typed_total) != typed:
+        also = f"；按填报总分 {fmt_score(typed_total)} 也应为“{m.profile.grade(typed_total)}”"
+    yield hit(
+        (m.ref("ua_grade"), m.ref("ua_grade_calc"), m.ref("ua_total_score_calc")),
+        f"填报等级“{text}”与复核总分 {fmt_score(calc)} 对应的等级“{want}”不符{also}",
+        expected=want,
+        found=text,
+        advice="请按复核总分确定等级。",
+    )
+
+
+@rule(
+    "SCORE-010",
+    "项目总分与复核不符",
+    Severity.ERROR,
+    reads=(PROJ, PIND),
+    description="每个项目填报的总分应等于复核总分：执行率得分 + 该项目各指标得分。",
+)
+def project_total_matches(m: Model) -> Iterator[Hit]:
+    tol = m.profile.score_tolerance
+    for p in m.projects:
+        calc = m.table_computed.get((PROJ, p.index, "total_score_calc"))
+        typed = p.total_score.value if p.total_score.ok else None
+        if not isinstance(calc, Decimal) or typed is None or abs(typed - calc) <= tol:
+            continue
+        yield hit(
+            (m.tref(PROJ, p.index, "total_score"), m.tref(PROJ, p.index, "total_score_calc")),
+            f"项目“{p.name or f'第{p.index + 1}行'}”填报总分 {fmt_score(typed)}，复核总分为 {fmt_score(calc)}"
+            "（执行率得分 + 各指标得分）",
+            expected=fmt_score(calc),
+            found=fmt_score(typed),
+            advice="请按复核总分修改项目总分，并核对执行率得分和各指标得分。",
+        )
+
+
+# --- rows that cannot be scored ---------------------------------------------------------------------------
+@rule(
+    "SCORE-011",
+    "指标值与完成值单位不一致",
+    Severity.WARNING,
+    reads=(IND, PIND),
+    description="定量指标的年度指标值与实际完成值单位不同（如“个”与“次”），无法计算完成率和得分。",
+)
+def unit_mismatch(m: Model) -> Iterator[Hit]:
+    for ind in m.all_indicators():
+        t, a = ind.target, ind.actual
+        if ind.kind != "定量" or not (t.ok and a.ok) or not (t.unit and a.unit) or t.unit == a.unit:
+            continue
+        yield hit(
+            (cell(m, ind, "actual"), cell(m, ind, "target")),
+            f"{row_name(ind)}指标值 {qty_text(t)} 的单位是“{t.unit}”，完成值 {qty_text(a)} 的单位是"
+            f"“{a.unit}”，单位不一致，无法计算完成率和得分",
+            expected=f"单位“{t.unit}”",
+            found=f"单位“{a.unit}”",
+            advice="请用与年度指标值相同的单位填写实际完成值。",
+        )
+
+
+@rule(
+    "SCORE-012",
+    "定量指标无法计算得分",
+    Severity.WARNING,
+    reads=(IND, PIND),
+    description="指标性质填为“定量”，但年度指标值或实际完成值不是单个数值，无法复核得分",
+)
+def quantitative_not_numeric(m: Model) -> Iterator[Hit]:
+    for ind in m.all_indicators():
+        if not (ind.kind_given and ind.kind == "定量"):
+            continue
+        # Only text: blanks are the completeness rules' and Excel error values the parsing rules'.
+        pairs = (("target", ind.target), ("actual", ind.actual))
+        bad = [(key, q) for key, q in pairs if q.status is Status.TEXT]
+        if not bad:
+            continue
+        labels = {"target": "年度指标值", "actual": "实际完成值"}
+        what = "、".join(f"{labels[k]}“{as_text(q.raw)}”" for k, q in bad)
+        yield hit(
+            (*(cell(m, ind, k) for k, _ in bad), cell(m, ind, "kind")),
+            f"{row_name(ind)}填为定量指标，但{what}不是可计算的数值，无法复核得分",
+            expected="单个数值，如“≥95%”“10个”",
+            found="；".join(as_text(q.raw) for _, q in bad),
+            advice="请把指标值和完成值改为带单位的数值；确属定性指标的，请将指标性质改为“定性”并选择完成等次。",
+        )

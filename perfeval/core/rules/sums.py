@@ -1,0 +1,225 @@
+"""Rules: sums. Totals the user typed against the parts the user typed on the same form.
+
+A total is compared only when it is typed and at least one part is typed: a form that leaves the detail
+rows blank (桃江 leaves 公务用车 empty) has nothing to add up. Blank parts count as 0 in the sum, which is
+what the 复核 column next to the total shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from perfeval import catalogue as cat
+from perfeval.core.findings import Severity
+from perfeval.core.model import Model, NotApplicable
+from perfeval.core.rules.parsing import missing, table_label, table_ref
+from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_score, hit, rule
+from perfeval.core.snapshot import CellRef
+
+ZERO = Decimal(0)
+
+
+def _formula(terms: list[tuple[str, Decimal]], total: Decimal) -> str:
+    """"公务接待 1.3 + 出国经费 0 = 1.3": the arithmetic behind a sum, in the message."""
+    return " + ".join(f"{label} {fmt_num(v)}" for label, v in terms) + f" = {fmt_num(total)}"
+
+
+def _cost_sum(m: Model, key: str, advice: str) -> Iterator[Hit]:
+    """附件1 row `key` against its parts, per year column (SUM-001, SUM-002)."""
+    parts = cat.SUM_ROWS[key]
+    compared = False
+    for col, header in zip(cat.YEAR_COLS, cat.YEAR_HEADERS, strict=True):
+        total_name = f"bd_{key}_{col}"
+        part_names = [f"bd_{p}_{col}" for p in parts]
+        total = m.num(total_name)
+        terms = [(cat.COST_LABELS[p], m.num(n)) for p, n in zip(parts, part_names, strict=True)]
+        typed = [(label, v) for label, v in terms if v is not None]
+        if total is None or not typed:
+            continue
+        compared = True
+        parts_sum = m.calc(f"bd_{key}_{col}_sum")
+        if parts_sum is None or abs(total - parts_sum) <= m.profile.amount_tolerance:
+            continue
+        name = cat.COST_LABELS[key]
+        yield hit(
+            [m.ref(total_name), *(m.ref(n) for n in part_names if not missing(m, n))],
+            f"附件1 {name}{header}：合计填 {fmt_amount(total)}，明细之和为 {_formula(typed, parts_sum)} 万元，"
+            f"相差 {fmt_amount(total - parts_sum)}",
+            expected=fmt_amount(parts_sum),
+            found=fmt_amount(total),
+            advice=advice,
+        )
+    if not compared:
+        raise NotApplicable(f"{cat.COST_LABELS[key]}的合计或明细未填")
+
+
+@rule(
+    "SUM-001",
+    "三公经费合计与明细不符",
+    Severity.ERROR,
+    reads=tuple(f"bd_{k}_{c}" for k in ("tpc", *cat.SUM_ROWS["tpc"]) for c in cat.YEAR_COLS),
+)
+def three_public_costs_sum(m: Model) -> Iterator[Hit]:
+    """附件1 各年度列：三公经费 = 公务用车购置和维护经费 + 出国经费 + 公务接待（合计和至少一项明细已填时核对）。"""
+    yield from _cost_sum(m, "tpc", "请核对三公经费各项明细，或修改合计数。")
+
+
+@rule(
+    "SUM-002",
+    "公务用车经费合计与明细不符",
+    Severity.ERROR,
+    reads=tuple(f"bd_{k}_{c}" for k in ("car", *cat.SUM_ROWS["car"]) for c in cat.YEAR_COLS),
+)
+def car_costs_sum(m: Model) -> Iterator[Hit]:
+    """附件1 各年度列：公务用车购置和维护经费 = 公车购置 + 公车运行维护（合计和至少一项明细已填时核对）。"""
+    yield from _cost_sum(m, "car", "请核对公车购置和公车运行维护，或修改公务用车购置和维护经费合计。")
+
+
+@rule(
+    "SUM-003",
+    "项目支出合计与明细表不符",
+    Severity.ERROR,
+    reads=tuple(f"bd_project_{c}" for c in cat.YEAR_COLS),
+)
+def project_items_sum(m: Model) -> Iterator[Hit]:
+    """附件1 各年度列：项目支出 = “项目支出明细”表该列之和（合计和至少一项明细已填时核对）。"""
+    compared = False
+    table = cat.PROJECT_ITEMS.name
+    for col, header in zip(cat.YEAR_COLS, cat.YEAR_HEADERS, strict=True):
+        total_name = f"bd_project_{col}"
+        total = m.num(total_name)
+        typed = [it for it in m.project_items if it.amounts[col].ok]
+        if total is None or not typed:
+            continue
+        compared = True
+        items_sum = m.calc(f"bd_project_{col}_sum")
+        if items_sum is None or abs(total - items_sum) <= m.profile.amount_tolerance:
+            continue
+        yield hit(
+            [m.ref(total_name), *(table_ref(m, table, it.index, col) for it in m.project_items)],
+            f"附件1 项目支出{header}：合计填 {fmt_amount(total)}，项目支出明细表 {len(typed)} 项之和为 "
+            f"{fmt_amount(items_sum)}，相差 {fmt_amount(total - items_sum)}",
+            expected=fmt_amount(items_sum),
+            found=fmt_amount(total),
+            advice="请核对项目支出明细表是否列全、金额是否正确，或修改项目支出合计数。",
+        )
+    if not compared:
+        raise NotApplicable("项目支出合计或项目支出明细未填")
+
+
+@rule(
+    "SUM-004",
+    "公用经费其中项超过合计",
+    Severity.ERROR,
+    reads=tuple(f"bd_{k}_{c}" for k in ("public", *cat.PUBLIC_PARTS) for c in cat.YEAR_COLS),
+)
+def public_funds_parts(m: Model) -> Iterator[Hit]:
+    """附件1 各年度列：办公经费 + 水费电费差旅费 + 会议费培训费 ≤ 公用经费（其中项只是公用经费的一部分）。"""
+    compared = False
+    for col, header in zip(cat.YEAR_COLS, cat.YEAR_HEADERS, strict=True):
+        total_name = f"bd_public_{col}"
+        part_names = [f"bd_{p}_{col}" for p in cat.PUBLIC_PARTS]
+        total = m.num(total_name)
+        typed = [(cat.COST_LABELS[p], m.num(n)) for p, n in zip(cat.PUBLIC_PARTS, part_names, strict=True)]
+        typed = [(label, v) for label, v in typed if v is not None]
+        if total is None or not typed:
+            continue
+        compared = True
+        parts_sum = sum((v for _, v in typed), ZERO)
+        if parts_sum - total <= m.profile.amount_tolerance:
+            continue
+        yield hit(
+            [m.ref(total_name), *(m.ref(n) for n in part_names if not missing(m, n))],
+            f"附件1 公用经费{header}：其中项之和 {_formula(typed, parts_sum)} 万元，超过公用经费合计 "
+            f"{fmt_amount(total)}，多出 {fmt_amount(parts_sum - total)}",
+            expected=f"不超过 {fmt_amount(total)}",
+            found=fmt_amount(parts_sum),
+            advice="其中项是公用经费的一部分，不能超过合计；请核对各其中项，或修改公用经费合计数。",
+        )
+    if not compared:
+        raise NotApplicable("公用经费或其中项未填")
+
+
+def _budget_split(m: Model, splits: tuple[tuple[str, str], ...], sum_key: str, what: str) -> Iterator[Hit]:
+    """附件2 年度资金总额 against one of its splits, per budget column (SUM-005, SUM-006)."""
+    compared = False
+    for col, header in zip(cat.BUDGET_COLS, cat.BUDGET_HEADERS, strict=True):
+        total_name = f"ua_{col}"
+        split_names = [f"ua_{k}_{col}" for k, _ in splits]
+        total = m.num(total_name)
+        terms = [(label.replace("其中：", ""), m.num(n)) for (_, label), n in zip(splits, split_names, strict=True)]
+        typed = [(label, v) for label, v in terms if v is not None]
+        if total is None or not typed:
+            continue
+        compared = True
+        split_sum = m.calc(f"ua_{sum_key}_{col}")
+        if split_sum is None or abs(total - split_sum) <= m.profile.amount_tolerance:
+            continue
+        yield hit(
+            [m.ref(total_name), *(m.ref(n) for n in split_names if not missing(m, n))],
+            f"附件2 {header}：年度资金总额填 {fmt_amount(total)}，{what}之和为 {_formula(typed, split_sum)} 万元，"
+            f"相差 {fmt_amount(total - split_sum)}",
+            expected=fmt_amount(total),
+            found=fmt_amount(split_sum),
+            advice=f"请核对{what}各项（没有的填 0），或修改年度资金总额。",
+        )
+    if not compared:
+        raise NotApplicable(f"年度资金总额或{what}未填")
+
+
+@rule(
+    "SUM-005",
+    "收入性质分项与资金总额不符",
+    Severity.ERROR,
+    reads=(
+        *(f"ua_{c}" for c in cat.BUDGET_COLS),
+        *(f"ua_{k}_{c}" for k, _ in cat.INCOME_SPLITS for c in cat.BUDGET_COLS),
+    ),
+)
+def income_split_sum(m: Model) -> Iterator[Hit]:
+    """附件2 各列：一般公共预算 + 政府性基金拨款 + 纳入专户管理的非税收入拨款 + 其他资金 = 年度资金总额。"""
+    yield from _budget_split(m, cat.INCOME_SPLITS, "income_sum", "按收入性质分")
+
+
+@rule(
+    "SUM-006",
+    "基本支出与项目支出之和不符",
+    Severity.ERROR,
+    reads=(
+        *(f"ua_{c}" for c in cat.BUDGET_COLS),
+        *(f"ua_{k}_{c}" for k, _ in cat.EXPENSE_SPLITS for c in cat.BUDGET_COLS),
+    ),
+)
+def expense_split_sum(m: Model) -> Iterator[Hit]:
+    """附件2 各列：基本支出 + 项目支出 = 年度资金总额。"""
+    yield from _budget_split(m, cat.EXPENSE_SPLITS, "expense_sum", "按支出性质分")
+
+
+@rule("SUM-007", "填报总分与各项填报得分之和不符", Severity.ERROR, reads=("ua_total_score", "ua_execution_score"))
+def typed_total_score(m: Model) -> Iterator[Hit]:
+    """附件2 填报的总分应等于填报的预算执行率得分加各绩效指标自评得分（表内自身的加总，不涉及复核得分）。"""
+    (total,) = m.need("ua_total_score")
+    if not m.indicators:
+        raise NotApplicable("附件2 没有绩效指标")
+    table = cat.INDICATORS.name
+    unreadable = [] if m.q["ua_execution_score"].ok else [m.label("ua_execution_score")]
+    unreadable += [table_label(m, table, i.index, "score") for i in m.indicators if not i.score.ok]
+    if unreadable:
+        raise NotApplicable("缺少或无法识别：" + "、".join(unreadable))
+    execution = m.num("ua_execution_score") or ZERO
+    scores = [i.score.value or ZERO for i in m.indicators]
+    parts_sum = execution + sum(scores, ZERO)
+    if abs(total - parts_sum) <= m.profile.score_tolerance:
+        return
+    cells: list[CellRef] = [m.ref("ua_total_score"), m.ref("ua_execution_score")]
+    cells += [table_ref(m, table, i.index, "score") for i in m.indicators]
+    yield hit(
+        cells,
+        f"附件2 总分填 {fmt_score(total)}，而预算执行率得分 {fmt_num(execution)} + "
+        f"{len(scores)} 个指标自评得分之和 {fmt_num(sum(scores, ZERO))} = {fmt_num(parts_sum)} 分，"
+        f"相差 {fmt_num(total - parts_sum)} 分",
+        expected=fmt_score(parts_sum),
+        found=fmt_score(total),
+        advice="请核对各项自评得分和总分：总分应为预算执行率得分与各指标自评得分之和；各项分值合计也应为 100 分。",
+    )

@@ -1,0 +1,3 @@
+"""Rules: weights."""
+
+from __future__ import annotations

@@ -1,0 +1,55 @@
+"""Fill a template workbook from plain data (examples, tests, benchmarks, and later imports)."""
+
+from __future__ import annotations
+
+from copy import copy
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.cell import range_boundaries
+
+from perfeval import catalogue as cat
+from perfeval.io.xlsx_writer import set_text_safe
+from perfeval.template import bundled_template
+
+
+def _resize_table(ws, name: str, n_rows: int) -> tuple[int, int]:
+    """Grow (never shrink) a table to hold n_rows data rows, copying the last row's styles downwards."""
+    table = ws.tables[name]
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    needed_last = min_row + max(n_rows, 1)
+    if needed_last > max_row:
+        for r in range(max_row + 1, needed_last + 1):
+            for c in range(min_col, max_col + 1):
+                src, dst = ws.cell(max_row, c), ws.cell(r, c)
+                dst._style = copy(src._style)
+        table.ref = f"{cat.get_column_letter(min_col)}{min_row}:{cat.get_column_letter(max_col)}{needed_last}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+    return min_row + 1, min_col
+
+
+def fill(wb: Workbook, values: dict[str, object], tables: dict[str, list[dict[str, object]]]) -> Workbook:
+    fields = cat.fields()
+    for name, value in values.items():
+        f = fields[name]  # KeyError on a typo: data files must use catalogue names
+        set_text_safe(wb[f.sheet][f.cell], value)
+    for table_name, rows in tables.items():
+        spec = cat.TABLES[table_name]
+        ws = wb[spec.sheet]
+        first_row, first_col = _resize_table(ws, table_name, len(rows))
+        keys = [c.key for c in spec.columns]
+        for i, row in enumerate(rows):
+            unknown = set(row) - set(keys)
+            if unknown:
+                raise KeyError(f"{table_name}: unknown columns {sorted(unknown)}")
+            for key, value in row.items():
+                set_text_safe(ws.cell(first_row + i, first_col + keys.index(key)), value)
+    return wb
+
+
+def fill_template(values: dict[str, object], tables: dict[str, list[dict[str, object]]], out: Path) -> Path:
+    wb = load_workbook(bundled_template())
+    fill(wb, values, tables)
+    wb.save(out)
+    return out
