@@ -1,6 +1,6 @@
 """Rebuild the example workbooks from examples/data/*.json (run after the template changes).
 
-    python examples/build.py
+python examples/build.py
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from enum import StrEnum
 from functools import cache
 
 
-
 # The core imports this module and must stay free of Excel libraries, so column letters are done here.
 def get_column_letter(index: int) -> str:
     letters = ""
@@ -34,6 +33,7 @@ def split_address(address: str) -> tuple[int, int]:
         col = col * 26 + ord(ch) - 64
     return int(m.group(2)), col
 
+
 TEMPLATE_VERSION = "1"
 VERSION_NAME = "perfeval_template_version"
 
@@ -50,7 +50,9 @@ class FieldType(StrEnum):
     YEAR = "年度"
 
 
-NUMERIC_TYPES = frozenset({FieldType.AMOUNT, FieldType.COUNT, FieldType.RATE, FieldType.SCORE, FieldType.AREA})
+NUMERIC_TYPES = frozenset(
+    {FieldType.AMOUNT, FieldType.COUNT, FieldType.RATE, FieldType.SCORE, FieldType.AREA}
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Field:
     choices: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.name.isidentifier() or self.name[0].upper() in "RC" and self.name[1:2].isdigit():
+        if not self.name.isidentifier() or (self.name[0].upper() in "RC" and self.name[1:2].isdigit()):
             raise ValueError(f"defined name {self.name!r} is not usable in Excel")
 
 
@@ -245,15 +247,15 @@ COST_ROWS: tuple[tuple[str, str, tuple[str, ...] | None, str], ...] = (
     ("basic", "部门基本支出预算调整", None, "total"),
 )
 PUBLIC_PARTS = ("office", "utilities_travel", "meeting_training")
-COST_LABELS = {key: label.split("（")[0].replace("其中：", "").lstrip("123、") for key, label, _, _ in COST_ROWS}
+COST_LABELS = {
+    key: label.split("（")[0].replace("其中：", "").lstrip("123、") for key, label, _, _ in COST_ROWS
+}
 SUM_ROWS = {key: parts for key, _, parts, _ in COST_ROWS if parts}
 
 
 def _cost_row(key: str, label: str, parts: tuple[str, ...] | None, style: str) -> Row:
     amounts = tuple(Cell(f"bd_{key}_{col}", A, WAN) for col in YEAR_COLS)
-    sums = tuple(
-        Cell(f"bd_{key}_{col}_sum", A, WAN, computed=True) if parts else None for col in YEAR_COLS
-    )
+    sums = tuple(Cell(f"bd_{key}_{col}_sum", A, WAN, computed=True) if parts else None for col in YEAR_COLS)
     rates = (
         Cell(f"bd_{key}_control_rate", R, "%", computed=True),
         Cell(f"bd_{key}_change_rate", R, "%", computed=True),
@@ -290,7 +292,13 @@ BASIC = SheetSpec(
                         Cell("bd_authorized_staff", N, "人", required=True, label="编制数"),
                         Cell("bd_actual_staff", N, "人", required=True, label="实际在职人数"),
                         Cell("bd_staff_control_rate", R, "%", label="在职人员控制率（填报）"),
-                        Cell("bd_staff_control_rate_calc", R, "%", computed=True, label="在职人员控制率（复核）"),
+                        Cell(
+                            "bd_staff_control_rate_calc",
+                            R,
+                            "%",
+                            computed=True,
+                            label="在职人员控制率（复核）",
+                        ),
                     ),
                 ),
             ),
@@ -362,7 +370,9 @@ def _split_row(key: str, label: str) -> Row:
 
 
 def _sum_row(key: str, label: str) -> Row:
-    return Row(label, tuple(Cell(f"ua_{key}_{col}", A, WAN, computed=True) for col in BUDGET_COLS), "computed")
+    return Row(
+        label, tuple(Cell(f"ua_{key}_{col}", A, WAN, computed=True) for col in BUDGET_COLS), "computed"
+    )
 
 
 INDICATOR_COLUMNS = (

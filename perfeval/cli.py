@@ -61,7 +61,9 @@ def new(
                 sheet, ref = next(iter(wb.defined_names[name].destinations))
                 wb[sheet][ref.replace("$", "")] = value
         wb.save(output)
-    out.print(f"已生成：{output}（模板版本 {cat.TEMPLATE_VERSION}）。请在“基本信息”“附件1”“附件2”等工作表中填写。")
+    out.print(
+        f"已生成：{output}（模板版本 {cat.TEMPLATE_VERSION}）。请在“基本信息”“附件1”“附件2”等工作表中填写。"
+    )
 
 
 def _json_default(value: object) -> object:
@@ -79,7 +81,9 @@ def _result_json(run) -> dict:
         "source": m.snapshot.source,
         "output": str(run.output) if run.output else None,
         "profile": m.profile.name,
-        "summary": {s.value: result.count(s) for s in type(result.findings[0].severity)} if result.findings else {},
+        "summary": {s.value: result.count(s) for s in type(result.findings[0].severity)}
+        if result.findings
+        else {},
         "total_score": result.total_score,
         "grade": result.grade,
         "computed": {k: v for k, v in sorted(m.computed.items())},
@@ -121,7 +125,9 @@ def _result_json(run) -> dict:
 @app.command()
 def check(
     input: Annotated[Path, typer.Argument(help="要校验的工作簿（.xlsx）")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="结果工作簿；默认在原文件旁另存")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="结果工作簿；默认在原文件旁另存")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出校验结果、复核值与得分")] = False,
     profile: Annotated[Path | None, typer.Option("--profile", help="评分口径文件（.toml）")] = None,
 ) -> None:
@@ -140,7 +146,9 @@ def check(
         raise _fail(f"无法写入结果文件（{e.filename}）：文件可能正在 Excel 中打开，请关闭后重试。") from None
     result = run.result
     if as_json:
-        sys.stdout.write(json.dumps(_result_json(run), ensure_ascii=False, indent=2, default=_json_default) + "\n")
+        sys.stdout.write(
+            json.dumps(_result_json(run), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+        )
     else:
         _print_report(run)
     raise typer.Exit(EXIT_ERRORS if result.count(_severity("错误")) else EXIT_OK)
@@ -164,7 +172,9 @@ def _print_report(run) -> None:
             table.add_column(col, overflow="fold")
         for f in result.findings:
             style = SEVERITY_STYLE[f.severity.value]
-            table.add_row(f"[{style}]{f.severity.value}[/]", f.rule_id, f.location, f.text())
+            cells = [str(c) for c in f.cells]
+            where = "、".join(cells[:3]) + (f" 等 {len(cells)} 处" if len(cells) > 3 else "")
+            table.add_row(f"[{style}]{f.severity.value}[/]", f.rule_id, where, f.text())
         out.print(table)
     if result.not_applicable:
         out.print(f"另有 {len(result.not_applicable)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
@@ -210,8 +220,16 @@ def fields(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
     for col in ("名称", "标签", "工作表", "单元格", "类型", "单位", "必填", "计算"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["name"], r["label"], r["sheet"], r["cell"], r["type"], r["unit"],
-                      "是" if r["required"] else "", "是" if r["computed"] else "")
+        table.add_row(
+            r["name"],
+            r["label"],
+            r["sheet"],
+            r["cell"],
+            r["type"],
+            r["unit"],
+            "是" if r["required"] else "",
+            "是" if r["computed"] else "",
+        )
     out.print(table)
 
 
@@ -223,7 +241,9 @@ def rules(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出"
     sheet = rules_sheet()
     header, body = sheet.rows[1], sheet.rows[2:]
     if as_json:
-        sys.stdout.write(json.dumps([dict(zip(header, r, strict=True)) for r in body], ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps([dict(zip(header, r, strict=True)) for r in body], ensure_ascii=False, indent=2) + "\n"
+        )
         return
     table = Table(header_style="bold")
     for col in header[:5]:
@@ -253,5 +273,7 @@ def main() -> None:
 
         log = Path(tempfile.gettempdir()) / "perfeval-error.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
-        err.print(f"[bold red]程序内部错误[/]，未生成或改动任何文件。详细信息已写入 {log}，请将该文件发给技术支持。")
+        err.print(
+            f"[bold red]程序内部错误[/]，未生成或改动任何文件。详细信息已写入 {log}，请将该文件发给技术支持。"
+        )
         sys.exit(EXIT_UNREADABLE)

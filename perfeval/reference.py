@@ -1,6 +1,6 @@
 """Generate the field and rule references in docs/ from the catalogue and the registry.
 
-    python -m perfeval.reference
+python -m perfeval.reference
 """
 
 from __future__ import annotations
@@ -29,17 +29,40 @@ def fields_markdown() -> str:
     ]
     for f in cat.fields().values():
         lines.append(
-            _md_row([f"`{f.name}`", f.label, f.sheet, f.cell, f.type.value, f.unit,
-                     "是" if f.required else "", "是" if f.computed else ""])
+            _md_row(
+                [
+                    f"`{f.name}`",
+                    f.label,
+                    f.sheet,
+                    f.cell,
+                    f.type.value,
+                    f.unit,
+                    "是" if f.required else "",
+                    "是" if f.computed else "",
+                ]
+            )
         )
     for spec in cat.TABLES.values():
         place = cat.table_placement(spec)
-        lines += ["", f"## 表格 `{spec.name}`：{spec.label}（{spec.sheet}，表头在第 {place.header_row} 行）", ""]
+        lines += [
+            "",
+            f"## 表格 `{spec.name}`：{spec.label}（{spec.sheet}，表头在第 {place.header_row} 行）",
+            "",
+        ]
         lines += [_md_row(["列", "表头", "列号", "类型", "单位", "必填", "计算"]), _md_row(["---"] * 7)]
         for col in spec.columns:
             lines.append(
-                _md_row([f"`{col.key}`", col.header, place.letters[col.key], col.type.value, col.unit,
-                         "是" if col.required else "", "是" if col.computed else ""])
+                _md_row(
+                    [
+                        f"`{col.key}`",
+                        col.header,
+                        place.letters[col.key],
+                        col.type.value,
+                        col.unit,
+                        "是" if col.required else "",
+                        "是" if col.computed else "",
+                    ]
+                )
             )
     return "\n".join(lines) + "\n"
 

@@ -38,14 +38,29 @@ GUIDE_LINES = (
     ("本工作簿是“部门整体支出绩效自评”的标准模板，请按以下顺序填写：", ""),
     ("1. 基本信息：单位名称、年度、编制，以及自评报告各部分的文字（按报告原文粘贴）。", ""),
     ("2. 附件1：基础数据表（人员、三公经费、项目支出、公用经费、政府采购、楼堂馆所），金额单位为万元。", ""),
-    ("3. 附件2：自评表（年度资金、收入与支出结构、年度总体目标、绩效指标）。绩效指标表可直接在末行下方续填。", ""),
+    (
+        "3. 附件2：自评表（年度资金、收入与支出结构、年度总体目标、绩效指标）。绩效指标表可直接在末行下方续填。",
+        "",
+    ),
     ("4. 项目支出自评 / 项目绩效指标：一个项目一行；项目的指标填在“项目绩效指标”表，项目名称须一致。", ""),
-    ("单元格颜色：浅黄色为填报单元格；浅蓝色为工具计算的“复核”单元格，请勿手工填写（每次校验都会重算）。", ""),
-    ("金额请填数字（如 158.43），不要带单位；比率可填 100% 或 1；指标值可带比较符和单位，如 ≥95%、10个。", ""),
-    ("填好后：在 Excel 中点击“绩效自评”选项卡的“校验并评分”；没有 Excel 时运行命令 perfeval check 文件.xlsx。", ""),
+    (
+        "单元格颜色：浅黄色为填报单元格；浅蓝色为工具计算的“复核”单元格，请勿手工填写（每次校验都会重算）。",
+        "",
+    ),
+    (
+        "金额请填数字（如 158.43），不要带单位；比率可填 100% 或 1；指标值可带比较符和单位，如 ≥95%、10个。",
+        "",
+    ),
+    (
+        "填好后：在 Excel 中点击“绩效自评”选项卡的“校验并评分”；没有 Excel 时运行命令 perfeval check 文件.xlsx。",
+        "",
+    ),
     ("工具会：计算执行率、控制率、合计与得分，填入复核单元格；把有问题的单元格按严重程度着色并加批注；", ""),
     ("生成“校验结果”表（可点击跳转到单元格）、“评分汇总”表和“审核公式”表（列出全部校验规则）。", ""),
-    ("严重程度：错误（必须修改后才能报送）、警告（请修改，或在“校验结果”表的“审核说明”列写明理由）、提示（供参考）。", ""),
+    (
+        "严重程度：错误（必须修改后才能报送）、警告（请修改，或在“校验结果”表的“审核说明”列写明理由）、提示（供参考）。",
+        "",
+    ),
     ("重复校验不会改动您填写的内容，只更新工具自己写入的复核值、颜色、批注和结果表。", ""),
 )
 
@@ -119,7 +134,9 @@ def _build_blocks(wb: Workbook, ws: Worksheet, spec: cat.SheetSpec) -> None:
             label = ws.cell(pr.row, 1, pr.spec.label)
             label.border = BORDER
             label.font = Font(name=FONT, size=10, bold=pr.spec.style == "total")
-            label.alignment = Alignment(wrap_text=True, vertical="center", indent=1 if not pr.spec.style else 0)
+            label.alignment = Alignment(
+                wrap_text=True, vertical="center", indent=1 if not pr.spec.style else 0
+            )
             if pb.block.tall:
                 ws.row_dimensions[pr.row].height = 60
             for i, cell in enumerate(pr.spec.cells):
@@ -148,7 +165,9 @@ def _build_table(wb: Workbook, ws: Worksheet, spec: cat.TableSpec) -> None:
         for r in range(first_data, last_data + 1):
             _style_input(ws.cell(r, ci), col.type, col.computed)
         if col.choices:
-            _validation(ws, col.choices, f"{letter}{first_data}:{letter}{last_data + TABLE_GROWTH_ROWS}", col.header)
+            _validation(
+                ws, col.choices, f"{letter}{first_data}:{letter}{last_data + TABLE_GROWTH_ROWS}", col.header
+            )
     last_letter = get_column_letter(place.first_col + len(spec.columns) - 1)
     table = Table(displayName=spec.name, ref=f"{spec.anchor}:{last_letter}{last_data}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
@@ -165,7 +184,9 @@ def _build_guide(wb: Workbook) -> None:
         c = ws.cell(i, 1, text)
         c.font = Font(name=FONT, size=14 if kind else 11, bold=bool(kind))
         c.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.cell(len(GUIDE_LINES) + 2, 1, f"模板版本：{cat.TEMPLATE_VERSION}").font = Font(name=FONT, size=9, color="808080")
+    ws.cell(len(GUIDE_LINES) + 2, 1, f"模板版本：{cat.TEMPLATE_VERSION}").font = Font(
+        name=FONT, size=9, color="808080"
+    )
     _page_setup(ws, False, None)
 
 

@@ -53,7 +53,9 @@ def model(values: dict[str, object] | None = None, *, profile: Profile | None = 
     return m
 
 
-def check(values: dict[str, object] | None = None, *, profile: Profile | None = None, **tables) -> CheckResult:
+def check(
+    values: dict[str, object] | None = None, *, profile: Profile | None = None, **tables
+) -> CheckResult:
     return run_check(snapshot(values, **tables), profile or default_profile())
 
 
@@ -165,8 +167,15 @@ CLEAN_INDICATORS: list[dict[str, object]] = [
     indicator("产出指标", "成本指标", "三公经费控制数", "≤1.58万元", "1.30万元", 10, 10),
     indicator("效益指标", "社会效益指标", "科普受众人次", "≥500人次", "520人次", 10, 10),
     indicator(
-        "效益指标", "可持续影响指标", "科普队伍建设", "持续规范", "建成稳定的科普工作队伍", 10, 9,
-        band="达成年度指标", deviation_note="队伍稳定性仍需加强，下一步完善激励机制。",
+        "效益指标",
+        "可持续影响指标",
+        "科普队伍建设",
+        "持续规范",
+        "建成稳定的科普工作队伍",
+        10,
+        9,
+        band="达成年度指标",
+        deviation_note="队伍稳定性仍需加强，下一步完善激励机制。",
     ),
     indicator("效益指标", "经济效益指标", "示范户增收户数", "≥10户", "10户", 10, 10),
     indicator("满意度指标", "服务对象满意度指标", "社会公众满意度", "≥95%", "98%", 10, 10),

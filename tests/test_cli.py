@@ -21,7 +21,11 @@ TAOJIANG = ROOT / "examples" / "桃江县科协2023.xlsx"
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "perfeval", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "perfeval", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -96,7 +100,9 @@ def test_json_output_is_machine_readable(taojiang: Path, tmp_path: Path) -> None
         ("空.xlsx", b"", "空"),
     ],
 )
-def test_unreadable_files_exit_2_with_a_chinese_reason(tmp_path: Path, name: str, payload: bytes, phrase: str) -> None:
+def test_unreadable_files_exit_2_with_a_chinese_reason(
+    tmp_path: Path, name: str, payload: bytes, phrase: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(payload)
     r = run("check", path)

@@ -43,7 +43,9 @@ def test_higher_is_better(target: object, actual: object, weight: int, expected:
     ],
 )
 def test_lower_is_better(target: str, actual: str, weight: int, expected: D) -> None:
-    assert score_of(indicator("产出指标", "成本指标", target=target, actual=actual, weight=weight)) == expected
+    assert (
+        score_of(indicator("产出指标", "成本指标", target=target, actual=actual, weight=weight)) == expected
+    )
 
 
 def test_fixed_value_and_zero_target() -> None:
@@ -54,8 +56,13 @@ def test_fixed_value_and_zero_target() -> None:
 
 
 def test_qualitative_and_mismatched_units_are_not_recomputed() -> None:
-    m = model({}, indicators=[indicator(target="持续创建", actual="已完成", weight=8, score=8),
-                              indicator(target="10个", actual="10次", weight=8, score=8)])
+    m = model(
+        {},
+        indicators=[
+            indicator(target="持续创建", actual="已完成", weight=8, score=8),
+            indicator(target="10个", actual="10次", weight=8, score=8),
+        ],
+    )
     assert m.indicators[0].kind == "定性" and m.indicators[0].score_calc is None
     assert m.indicators[1].score_calc is None and "单位" in m.indicators[1].score_reason
 
@@ -67,7 +74,14 @@ def test_half_up_rounding_once_per_row() -> None:
 
 
 def test_execution_rate_uses_the_adjusted_budget_and_caps_the_score() -> None:
-    m = model({"ua_initial_budget": 158.43, "ua_adjusted_budget": 266.32, "ua_spent": 250, "ua_execution_weight": 10})
+    m = model(
+        {
+            "ua_initial_budget": 158.43,
+            "ua_adjusted_budget": 266.32,
+            "ua_spent": 250,
+            "ua_execution_weight": 10,
+        }
+    )
     # 250 / 266.32 = 0.93872…, × 10 = 9.387… -> 9.39
     assert m.computed["ua_execution_rate_calc"] == D(250) / D("266.32")
     assert m.computed["ua_execution_score_calc"] == D("9.39")
@@ -88,9 +102,16 @@ def test_rates_that_cannot_be_computed_say_why() -> None:
 
 
 def test_basic_data_rates_of_the_taojiang_figures() -> None:
-    m = model({"bd_public_current_budget": 16.25, "bd_public_current_actual": 18.47,
-               "bd_tpc_prior_actual": 1.04, "bd_tpc_current_actual": 1.30,
-               "bd_authorized_staff": 7, "bd_actual_staff": 6})
+    m = model(
+        {
+            "bd_public_current_budget": 16.25,
+            "bd_public_current_actual": 18.47,
+            "bd_tpc_prior_actual": 1.04,
+            "bd_tpc_current_actual": 1.30,
+            "bd_authorized_staff": 7,
+            "bd_actual_staff": 6,
+        }
+    )
     assert round(m.computed["bd_public_control_rate"], 4) == D("1.1366")  # 18.47 / 16.25 = 1.136615…
     assert m.computed["bd_tpc_change_rate"] == D("0.25")  # (1.30 − 1.04) / 1.04
     assert round(m.computed["bd_staff_control_rate_calc"], 4) == D("0.8571")  # 6 / 7
@@ -105,7 +126,16 @@ def test_totals_and_grade_of_the_clean_workbook() -> None:
     assert m.computed["bd_project_current_actual_sum"] == D("158.68")
 
 
-@pytest.mark.parametrize(("total", "grade"), [(D("90"), "优"), (D("89.99"), "良"), (D("80"), "良"),
-                                              (D("79.99"), "中"), (D("60"), "中"), (D("59.99"), "差")])
+@pytest.mark.parametrize(
+    ("total", "grade"),
+    [
+        (D("90"), "优"),
+        (D("89.99"), "良"),
+        (D("80"), "良"),
+        (D("79.99"), "中"),
+        (D("60"), "中"),
+        (D("59.99"), "差"),
+    ],
+)
 def test_grade_bands(total: D, grade: str) -> None:
     assert default_profile().grade(total) == grade

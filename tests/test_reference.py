@@ -10,8 +10,12 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def test_field_reference_is_current() -> None:
-    assert (DOCS / "fields.md").read_text(encoding="utf-8") == fields_markdown(), "run python -m perfeval.reference"
+    assert (DOCS / "fields.md").read_text(encoding="utf-8") == fields_markdown(), (
+        "run python -m perfeval.reference"
+    )
 
 
 def test_rule_reference_is_current() -> None:
-    assert (DOCS / "rules.md").read_text(encoding="utf-8") == rules_markdown(), "run python -m perfeval.reference"
+    assert (DOCS / "rules.md").read_text(encoding="utf-8") == rules_markdown(), (
+        "run python -m perfeval.reference"
+    )

@@ -441,6 +441,7 @@ def test_lower_limit_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_legacy_xls_written_by_xlwt(tmp_path: Path) -> None:
     import xlwt  # a test dependency: fails, not skips, when missing
+
     path = tmp_path / "旧版.xls"
     wb = xlwt.Workbook(encoding="utf-8")
     ws = wb.add_sheet("自评表")
@@ -473,6 +474,7 @@ def test_encrypted_xlsx(encrypted_xlsx: Path) -> None:
 
 def test_ole_directory_reader_agrees_with_olefile(encrypted_xlsx: Path) -> None:
     import olefile
+
     with olefile.OleFileIO(str(encrypted_xlsx)) as ole:
         expected = {entry[-1] for entry in ole.listdir(streams=True, storages=True)}
     with open(encrypted_xlsx, "rb") as f:

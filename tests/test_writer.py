@@ -83,7 +83,9 @@ def test_explanations_typed_in_the_findings_sheet_survive_a_rerun(tmp_path: Path
     warning = next(f for f in run.result.findings if f.severity.value == "警告")
     wb = load_workbook(out1)
     ws = wb[cat.SHEET_FINDINGS]
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, FINGERPRINT_COL + 1).value == warning.fingerprint)
+    row = next(
+        r for r in range(1, ws.max_row + 1) if ws.cell(r, FINGERPRINT_COL + 1).value == warning.fingerprint
+    )
     ws.cell(row, EXPLANATION_COL + 1).value = "经财政局同意调整，已在报告中说明。"
     wb.save(out1)
     run2 = check_file(out1, default_profile(), out2)

@@ -111,8 +111,7 @@ def indicator_met(ind: Indicator) -> bool | None:
         return a.value <= t.value
     if ind.direction == "定值":
         return a.value == t.value
-    if t.comparator == ">":
-        return a.value > t.value
+    # 正向: reaching the target is meeting it, also for a strict ">" (the score is full there too).
     return a.value >= t.value
 
 
@@ -130,7 +129,9 @@ def _score_indicators(model: Model, indicators: list[Indicator]) -> None:
     for ind in indicators:
         ind.score_calc, ind.completion, ind.score_reason = indicator_score(ind, model)
         model.table_computed[(ind.table, ind.index, "score_calc")] = (
-            ind.score_calc if ind.score_calc is not None else Unavailable(ind.score_reason, silent=ind.kind == "定性")
+            ind.score_calc
+            if ind.score_calc is not None
+            else Unavailable(ind.score_reason, silent=ind.kind == "定性")
         )
         model.table_computed[(ind.table, ind.index, "completion_calc")] = (
             ind.completion if ind.completion is not None else Unavailable("无法计算", silent=True)
@@ -141,7 +142,9 @@ def compute(model: Model) -> None:
     c = model.computed
     n = model.num
     p = model.profile
-    c["bd_staff_control_rate_calc"] = ratio(n("bd_actual_staff"), n("bd_authorized_staff"), "实际在职人数", "编制数")
+    c["bd_staff_control_rate_calc"] = ratio(
+        n("bd_actual_staff"), n("bd_authorized_staff"), "实际在职人数", "编制数"
+    )
 
     # 附件1 totals and rates
     item_sums = {col: add([it.amounts[col].value for it in model.project_items]) for col in cat.YEAR_COLS}
@@ -152,9 +155,13 @@ def compute(model: Model) -> None:
             else:
                 total = add([n(f"bd_{part}_{col}") for part in parts])
             c[f"bd_{key}_{col}_sum"] = total if total is not None else Unavailable("明细均未填", silent=True)
-    for key, label, _, _ in cat.COST_ROWS:
+    for key, *_ in cat.COST_ROWS:
         name = cat.COST_LABELS[key]
-        cur, bud, prior = n(f"bd_{key}_current_actual"), n(f"bd_{key}_current_budget"), n(f"bd_{key}_prior_actual")
+        cur, bud, prior = (
+            n(f"bd_{key}_current_actual"),
+            n(f"bd_{key}_current_budget"),
+            n(f"bd_{key}_prior_actual"),
+        )
         c[f"bd_{key}_control_rate"] = ratio(cur, bud, f"{name}本年决算数", f"{name}本年预算数")
         c[f"bd_{key}_change_rate"] = change(cur, prior, f"{name}本年决算数", f"{name}上年决算数")
     c["bd_building_area_rate_calc"] = ratio(
@@ -179,7 +186,9 @@ def compute(model: Model) -> None:
     exec_score = c["ua_execution_score_calc"]
     rows = [row_score(i) for i in model.indicators]
     if model.indicators or isinstance(exec_score, Decimal):
-        total = (exec_score if isinstance(exec_score, Decimal) else ZERO) + sum((r for r in rows if r is not None), ZERO)
+        total = (exec_score if isinstance(exec_score, Decimal) else ZERO) + sum(
+            (r for r in rows if r is not None), ZERO
+        )
         c["ua_total_score_calc"] = p.quantize(total)
         c["ua_grade_calc"] = p.grade(total)
     else:
@@ -196,7 +205,9 @@ def compute(model: Model) -> None:
         model.table_computed[(t, proj.index, "execution_score_calc")] = pscore
         prow = [row_score(i) for i in proj.indicators]
         if isinstance(pscore, Decimal) or proj.indicators:
-            ptotal = p.quantize((pscore if isinstance(pscore, Decimal) else ZERO) + sum((r for r in prow if r), ZERO))
+            ptotal = p.quantize(
+                (pscore if isinstance(pscore, Decimal) else ZERO) + sum((r for r in prow if r), ZERO)
+            )
             model.table_computed[(t, proj.index, "total_score_calc")] = ptotal
             model.table_computed[(t, proj.index, "grade_calc")] = p.grade(ptotal)
     _score_indicators(model, model.orphan_indicators)

@@ -163,7 +163,7 @@ class Model:
         return self.snapshot.tables[name]
 
     def tref(self, table: str, index: int, key: str) -> CellRef:
-        return self.snapshot.tables[table].ref(index, key)
+        return _rows(self.snapshot, table).ref(index, key)
 
     def calc(self, name: str) -> Decimal | None:
         value = self.computed.get(name)
@@ -216,7 +216,12 @@ def _rows(snapshot: Snapshot, name: str) -> TableData:
         return snapshot.tables[name]
     spec = cat.TABLES[name]
     place = cat.table_placement(spec)
-    return TableData(name, spec.sheet, place.header_row + 1, {c.key: place.first_col + i for i, c in enumerate(spec.columns)})
+    return TableData(
+        name,
+        spec.sheet,
+        place.header_row + 1,
+        {c.key: place.first_col + i for i, c in enumerate(spec.columns)},
+    )
 
 
 def _nonblank(row: dict[str, object], keys: tuple[str, ...]) -> bool:

@@ -17,7 +17,19 @@ from perfeval.core.snapshot import CellRef
 
 NOTE_MARK = "【perfeval】"
 SEVERITY_FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
-FINDINGS_HEADER = ("序号", "严重程度", "规则编号", "规则", "单元格", "问题说明", "应为", "填报", "处理建议", "审核说明", "指纹")
+FINDINGS_HEADER = (
+    "序号",
+    "严重程度",
+    "规则编号",
+    "规则",
+    "单元格",
+    "问题说明",
+    "应为",
+    "填报",
+    "处理建议",
+    "审核说明",
+    "指纹",
+)
 EXPLANATION_COL = FINDINGS_HEADER.index("审核说明")  # 0-based; the user types here
 FINGERPRINT_COL = FINDINGS_HEADER.index("指纹")
 
@@ -78,7 +90,9 @@ def _values(result: CheckResult) -> list[CellWrite]:
     writes: list[CellWrite] = []
     for f in cat.computed_fields():
         if f.name in model.computed:
-            writes.append(CellWrite(model.ref(f.name), cell_value(model.computed[f.name]), NUMBER_FORMATS.get(f.type)))
+            writes.append(
+                CellWrite(model.ref(f.name), cell_value(model.computed[f.name]), NUMBER_FORMATS.get(f.type))
+            )
     for table_name, spec in cat.TABLES.items():
         table = model.snapshot.tables.get(table_name)
         if table is None:
@@ -88,7 +102,9 @@ def _values(result: CheckResult) -> list[CellWrite]:
             for col in computed_cols:
                 value = model.table_computed.get((table_name, index, col.key))
                 # Rows the user left blank get their computed cells cleared (a removed row leaves nothing).
-                writes.append(CellWrite(table.ref(index, col.key), cell_value(value), NUMBER_FORMATS.get(col.type)))
+                writes.append(
+                    CellWrite(table.ref(index, col.key), cell_value(value), NUMBER_FORMATS.get(col.type))
+                )
     return writes
 
 
@@ -113,8 +129,19 @@ def _findings_sheet(result: CheckResult) -> SheetPlan:
     for i, f in enumerate(result.findings, start=1):
         r = len(rows) + 1
         rows.append(
-            [i, f.severity.value, f.rule_id, f.title, f.location, f.message, f.expected, f.found, f.advice,
-             result.explained(f), f.fingerprint]
+            [
+                i,
+                f.severity.value,
+                f.rule_id,
+                f.title,
+                f.location,
+                f.message,
+                f.expected,
+                f.found,
+                f.advice,
+                result.explained(f),
+                f.fingerprint,
+            ]
         )
         if f.cells:
             links[(r, 5)] = f.cells[0]
@@ -144,10 +171,18 @@ def _fmt(value: object) -> object:
 
 def _scores_sheet(result: CheckResult) -> SheetPlan:
     m = result.model
-    rows: list[list[object]] = [["评分汇总（复核值由工具按评分口径计算）"], ["项目", "分值", "自评得分（填报）", "得分（复核）", "说明"]]
+    rows: list[list[object]] = [
+        ["评分汇总（复核值由工具按评分口径计算）"],
+        ["项目", "分值", "自评得分（填报）", "得分（复核）", "说明"],
+    ]
     rows.append(
-        ["预算执行率", _fmt(m.num("ua_execution_weight")), _fmt(m.num("ua_execution_score")),
-         _fmt(m.computed.get("ua_execution_score_calc")), f"执行率（复核）{_fmt_rate(m.computed.get('ua_execution_rate_calc'))}"]
+        [
+            "预算执行率",
+            _fmt(m.num("ua_execution_weight")),
+            _fmt(m.num("ua_execution_score")),
+            _fmt(m.computed.get("ua_execution_score_calc")),
+            f"执行率（复核）{_fmt_rate(m.computed.get('ua_execution_rate_calc'))}",
+        ]
     )
     for level in cat.LEVEL1:
         inds = [i for i in m.indicators if i.level1 == level]
@@ -155,22 +190,42 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
         typed = sum((i.score.value for i in inds if i.score.ok and i.score.value is not None), Decimal(0))
         calc = sum((s for s in (_row(i) for i in inds) if s is not None), Decimal(0))
         rows.append([level, float(weight), float(typed), float(calc), f"{len(inds)} 项指标"])
-    rows.append(["总分", 100, _fmt(m.num("ua_total_score")), _fmt(m.computed.get("ua_total_score_calc")),
-                 f"等级（复核）：{_fmt(m.computed.get('ua_grade_calc'))}；评分口径：{m.profile.name}"])
+    rows.append(
+        [
+            "总分",
+            100,
+            _fmt(m.num("ua_total_score")),
+            _fmt(m.computed.get("ua_total_score_calc")),
+            f"等级（复核）：{_fmt(m.computed.get('ua_grade_calc'))}；评分口径：{m.profile.name}",
+        ]
+    )
     rows.append([])
     rows.append(["绩效指标明细", "分值", "自评得分（填报）", "得分（复核）", "说明"])
     for ind in m.indicators:
         note = ind.score_reason if ind.score_calc is None else ""
-        rows.append([f"{ind.level1}/{ind.level2}/{ind.level3}", _fmt(ind.weight.value), _fmt(ind.score.value),
-                     _fmt(ind.score_calc), note or ("定性" if ind.kind == "定性" else "")])
+        rows.append(
+            [
+                f"{ind.level1}/{ind.level2}/{ind.level3}",
+                _fmt(ind.weight.value),
+                _fmt(ind.score.value),
+                _fmt(ind.score_calc),
+                note or ("定性" if ind.kind == "定性" else ""),
+            ]
+        )
     if m.projects:
         rows.append([])
         rows.append(["项目支出", "执行率（复核）", "总分（填报）", "总分（复核）", "等级（复核）"])
         for p in m.projects:
             tc = m.table_computed
-            rows.append([p.name, _fmt(tc.get((cat.PROJECTS.name, p.index, "execution_rate_calc"))),
-                         _fmt(p.total_score.value), _fmt(tc.get((cat.PROJECTS.name, p.index, "total_score_calc"))),
-                         _fmt(tc.get((cat.PROJECTS.name, p.index, "grade_calc")))])
+            rows.append(
+                [
+                    p.name,
+                    _fmt(tc.get((cat.PROJECTS.name, p.index, "execution_rate_calc"))),
+                    _fmt(p.total_score.value),
+                    _fmt(tc.get((cat.PROJECTS.name, p.index, "total_score_calc"))),
+                    _fmt(tc.get((cat.PROJECTS.name, p.index, "grade_calc"))),
+                ]
+            )
     return SheetPlan(cat.SHEET_SCORES, rows, widths=[48, 12, 16, 14, 40], header_row=2)
 
 
@@ -184,13 +239,24 @@ def _fmt_rate(value: object) -> str:
     return f"{value * 100:.2f}%" if isinstance(value, Decimal) else (value.cell_text() if value else "")
 
 
+def _read_label(name: str) -> str:
+    if name in cat.fields():
+        return cat.field(name).label
+    if name in cat.TABLES:
+        return cat.TABLES[name].label + "表"
+    return name
+
+
 def rules_sheet(result: CheckResult | None = None) -> SheetPlan:
     profile = result.model.profile if result else None
-    rows: list[list[object]] = [["审核公式（本工具执行的全部校验规则）"], ["规则编号", "类别", "严重程度", "规则", "说明", "读取字段"]]
+    rows: list[list[object]] = [
+        ["审核公式（本工具执行的全部校验规则）"],
+        ["规则编号", "类别", "严重程度", "规则", "说明", "读取字段"],
+    ]
     for rule_id, r in sorted(REGISTRY.items()):
         severity = profile.severity_overrides.get(rule_id, r.severity) if profile else r.severity
         state = "（已关闭）" if profile and rule_id in profile.disabled else ""
-        reads = "、".join(cat.field(n).label if n in cat.fields() else n for n in r.reads)
+        reads = "、".join(_read_label(n) for n in r.reads)
         rows.append([rule_id, r.category, severity.value + state, r.title, r.description, reads])
     return SheetPlan(cat.SHEET_RULES, rows, widths=[11, 12, 9, 30, 70, 40], header_row=2)
 

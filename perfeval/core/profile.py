@@ -67,17 +67,23 @@ def _dec(data: dict, key: str, where: str) -> Decimal:
 
 def parse_profile(data: dict, source: str = "") -> Profile:
     try:
-        weights = {k: _dec(data["weights"], k, "weights") for k in ("execution", "output", "benefit", "satisfaction")}
+        weights = {
+            k: _dec(data["weights"], k, "weights") for k in ("execution", "output", "benefit", "satisfaction")
+        }
         th = data["thresholds"]
         grades = sorted(((str(k), Decimal(str(v))) for k, v in data["grades"].items()), key=lambda g: -g[1])
-        bands = {str(k): (Decimal(str(v[0])), Decimal(str(v[1]))) for k, v in data["qualitative_bands"].items()}
+        bands = {
+            str(k): (Decimal(str(v[0])), Decimal(str(v[1]))) for k, v in data["qualitative_bands"].items()
+        }
         rules = data.get("rules", {})
         overrides = {}
         for rule_id, sev in rules.get("severity", {}).items():
             try:
                 overrides[rule_id] = Severity(sev)
             except ValueError:
-                raise ProfileError(f"规则 {rule_id} 的严重程度“{sev}”无效，应为 错误、警告 或 提示。") from None
+                raise ProfileError(
+                    f"规则 {rule_id} 的严重程度“{sev}”无效，应为 错误、警告 或 提示。"
+                ) from None
         return Profile(
             name=str(data.get("name", "自定义口径")),
             form=str(data.get("form", "hunan")),

@@ -35,7 +35,15 @@ def open_workbook(path: Path) -> Workbook:
             with path.open("rb") as f:
                 return load_workbook(f, rich_text=False)
         return load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as e:
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        OSError,
+        EOFError,
+    ) as e:
         raise InputFileError(
             f"无法读取工作簿“{path.name}”：文件结构已损坏或不是标准的 .xlsx 文件（{type(e).__name__}）。"
             "请在 Excel/WPS 中打开后“另存为” .xlsx 再校验。"
@@ -60,7 +68,9 @@ def _grids(path: Path, sheets: list[str]) -> dict[str, _Grid]:
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types; any of them means unreadable
-        raise InputFileError(f"无法读取“{path.name}”中的数值：{e}。请在 Excel 中打开并另存为 .xlsx 后再校验。") from e
+        raise InputFileError(
+            f"无法读取“{path.name}”中的数值：{e}。请在 Excel 中打开并另存为 .xlsx 后再校验。"
+        ) from e
     out = {}
     for name in sheets:
         if name not in book.sheet_names:
@@ -85,7 +95,9 @@ def template_version(wb: Workbook) -> str | None:
     return dn.attr_text.strip('"') if dn is not None else None
 
 
-def _read_table(wb: Workbook, grids: dict[str, _Grid], values: _Values, spec: cat.TableSpec) -> TableData | None:
+def _read_table(
+    wb: Workbook, grids: dict[str, _Grid], values: _Values, spec: cat.TableSpec
+) -> TableData | None:
     for ws in wb.worksheets:
         if spec.name in ws.tables:
             table = ws.tables[spec.name]
@@ -94,7 +106,9 @@ def _read_table(wb: Workbook, grids: dict[str, _Grid], values: _Values, spec: ca
         return None
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
     grid = grids.get(ws.title)
-    headers = {str(grid.get(min_row, c) or "").strip(): c for c in range(min_col, max_col + 1)} if grid else {}
+    headers = (
+        {str(grid.get(min_row, c) or "").strip(): c for c in range(min_col, max_col + 1)} if grid else {}
+    )
     columns = {}
     for i, col in enumerate(spec.columns):
         # Match by header text; fall back to the template position when a header was retyped.

@@ -105,7 +105,9 @@ def _write_sheet(wb: Workbook, sp: SheetPlan) -> None:
     ws.cell(1, 1).font = Font(name=FONT, size=12, bold=True)
     for (r, c), ref in sp.links.items():
         cell = ws.cell(r, c)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{ref.sheet}'!{ref.address}", display=str(ref))
+        cell.hyperlink = Hyperlink(
+            ref=cell.coordinate, location=f"'{ref.sheet}'!{ref.address}", display=str(ref)
+        )
         cell.font = Font(name=FONT, size=10, color="0563C1", underline="single")
     for (r, c), color in sp.fills.items():
         ws.cell(r, c).fill = PatternFill("solid", fgColor=color)

@@ -124,7 +124,7 @@ def total_blank(m: Model) -> Iterator[Hit]:
 
 @rule("CMP-006", "等级未填", Severity.WARNING, reads=("ua_grade",))
 def grade_blank(m: Model) -> Iterator[Hit]:
-    """附件2 应按总分填写等级：优 ≥ 90，良 80 至 90，中 60 至 80，差 < 60。"""
+    """附件2 应按总分填写等级（默认口径：优 ≥ 90，良 80 至 90，中 60 至 80，差 < 60）。"""
     grade = m.computed.get("ua_grade_calc")
     hint = f"按复核总分应为“{grade}”。" if isinstance(grade, str) else ""
     advice = f"请按总分填写等级（优、良、中、差）。{hint}"

@@ -1,3 +1,275 @@
-"""Rules: plausibility."""
+"""Rules: plausibility (合理性). Values that add up but cannot be right: negatives, 元 typed as 万元,
+spending over budget, year columns swapped, years and head counts out of range."""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from perfeval import catalogue as cat
+from perfeval.catalogue import FieldType
+from perfeval.core.findings import Severity
+from perfeval.core.model import Model, NotApplicable
+from perfeval.core.parse import Quantity
+from perfeval.core.rules.rates import PROJECTS, ZERO, exceeds, looks_like_yuan, q_value, yuan_reason
+from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
+from perfeval.core.snapshot import CellRef
+
+ITEMS = cat.PROJECT_ITEMS.name
+_PROJECT_AMOUNTS = ("initial_budget", "adjusted_budget", "spent")
+_FIRST_PLAUSIBLE_YEAR = 2015  # 部门整体支出绩效自评 began around then; earlier years are typos
+_STAFF_FACTOR = 3
+# Every amount the user types, for `reads`: the AMOUNT fields and the two tables holding amounts.
+_AMOUNT_READS = (*(f.name for f in cat.input_fields() if f.type is FieldType.AMOUNT), ITEMS, PROJECTS)
+
+
+@dataclass(frozen=True)
+class _Amount:
+    name: str  # field name, or "" for a table cell
+    cell: CellRef
+    label: str
+    qty: Quantity
+
+
+def _amounts(m: Model) -> Iterator[_Amount]:
+    """Every amount the user types: AMOUNT fields of 附件1/附件2, 项目支出明细 and 项目支出自评 amounts."""
+    for f in cat.input_fields():
+        if f.type is FieldType.AMOUNT:
+            yield _Amount(f.name, m.ref(f.name), f"{f.sheet} {f.label}", m.q[f.name])
+    for it in m.project_items:
+        for col, qty in it.amounts.items():
+            header = cat.PROJECT_ITEMS.column(col).header
+            yield _Amount("", m.tref(ITEMS, it.index, col), f"项目支出明细“{it.name}” {header}", qty)
+    for p in m.projects:
+        for col in _PROJECT_AMOUNTS:
+            header = cat.PROJECTS.column(col).header
+            yield _Amount("", m.tref(PROJECTS, p.index, col), f"项目“{p.name}” {header}", getattr(p, col))
+
+
+# --- PL-001 negative amounts ------------------------------------------------------------------------------
+@rule("PL-001", "金额为负数", Severity.ERROR, reads=_AMOUNT_READS)
+def negative_amounts(m: Model) -> Iterator[Hit]:
+    """预算数、决算数、执行数等金额不应小于 0；任一金额单元格为负数即报错。"""
+    for a in _amounts(m):
+        value = q_value(a.qty)
+        if value is not None and value < 0:
+            yield hit(
+                a.cell,
+                f"{a.label} 为负数 {fmt_amount(value)}，预算数、决算数和执行数不应为负",
+                expected="≥ 0 的金额（万元）",
+                found=fmt_amount(value),
+                advice="请核对该金额；冲减、退回等应在相应支出中扣减后填报净额。",
+            )
+
+
+# --- PL-002 spending over budget --------------------------------------------------------------------------
+@rule("PL-002", "执行数超过预算数", Severity.WARNING, reads=("ua_spent", "ua_adjusted_budget", PROJECTS))
+def spent_over_budget(m: Model) -> Iterator[Hit]:
+    """全年执行数 > 全年预算数（执行率超过 100%）时提示，部门整体和每个项目分别核对。"""
+    advice = "请核对全年执行数与全年预算数；确有超预算支出的，请说明原因及资金来源。"
+    spent, budget = m.num("ua_spent"), m.num("ua_adjusted_budget")
+    checked = False
+    # 预算为 0 时执行率无法计算，由 PL-007 报告。
+    if spent is not None and budget is not None:
+        checked = True
+        if (
+            budget > 0
+            and exceeds(spent, budget, m)
+            and not looks_like_yuan(m, "ua_spent", "ua_adjusted_budget")
+        ):
+            yield hit(
+                (m.ref("ua_spent"), m.ref("ua_adjusted_budget")),
+                f"全年执行数 {fmt_amount(spent)} 超过全年预算数 {fmt_amount(budget)}，"
+                f"执行率 {fmt_rate(spent / budget)}，超过 100%",
+                expected=f"全年执行数不超过全年预算数 {fmt_amount(budget)}（执行率 ≤ 100%）",
+                found=f"{fmt_amount(spent)}（执行率 {fmt_rate(spent / budget)}）",
+                advice=advice,
+            )
+    for p in m.projects:
+        p_spent, p_budget = q_value(p.spent), q_value(p.adjusted_budget)
+        if p_spent is None or p_budget is None:
+            continue
+        checked = True
+        suspect = any(yuan_reason(m, q) for q in (p.spent, p.adjusted_budget))
+        if p_budget > 0 and exceeds(p_spent, p_budget, m) and not suspect:
+            yield hit(
+                (m.tref(PROJECTS, p.index, "spent"), m.tref(PROJECTS, p.index, "adjusted_budget")),
+                f"项目“{p.name}”全年执行数 {fmt_amount(p_spent)} 超过全年预算数 {fmt_amount(p_budget)}，"
+                f"执行率 {fmt_rate(p_spent / p_budget)}，超过 100%",
+                expected=f"全年执行数不超过全年预算数 {fmt_amount(p_budget)}（执行率 ≤ 100%）",
+                found=f"{fmt_amount(p_spent)}（执行率 {fmt_rate(p_spent / p_budget)}）",
+                advice=advice,
+            )
+    if not checked:
+        raise NotApplicable("全年预算数或全年执行数未填")
+
+
+# --- PL-003 amounts typed in 元 ---------------------------------------------------------------------------
+@rule(
+    "PL-003",
+    "金额疑似按“元”填报",
+    Severity.WARNING,
+    reads=_AMOUNT_READS,
+)
+def amounts_in_yuan(m: Model) -> Iterator[Hit]:
+    """金额单位为万元：单个金额超过评分口径上限（默认 100000 万元）或全年预算数的 1000 倍，疑为按元填报。"""
+    for a in _amounts(m):
+        why = yuan_reason(m, a.qty, a.name)
+        if why is None:
+            continue
+        value = q_value(a.qty)
+        assert value is not None  # yuan_reason only answers for a number
+        cells = (a.cell, m.ref("ua_adjusted_budget")) if "全年预算数" in why else (a.cell,)
+        yield hit(
+            cells,
+            f"{a.label} 为 {fmt_amount(value)}，{why}，疑似按“元”填报（本表金额单位为万元）",
+            expected=f"以万元填报；若原数为元，应为 {fmt_amount(value / 10000)}",
+            found=fmt_amount(value),
+            advice="请将金额换算为万元（元 ÷ 10000）后填报，或在数字后写明单位“元”。",
+        )
+
+
+# --- PL-004 year columns swapped --------------------------------------------------------------------------
+_KINDS = (("project", "项目支出"), ("basic", "基本支出"))
+
+
+def _same(a: Decimal | None, b: Decimal | None, m: Model) -> bool:
+    return a is not None and b is not None and abs(a - b) <= m.profile.amount_tolerance
+
+
+@rule(
+    "PL-004",
+    "年度列疑似错位",
+    Severity.WARNING,
+    reads=(
+        "bd_project_prior_actual",
+        "bd_project_current_budget",
+        "bd_project_current_actual",
+        "bd_basic_prior_actual",
+        "bd_basic_current_budget",
+        "bd_basic_current_actual",
+        "ua_project_expenditure_spent",
+        "ua_basic_expenditure_spent",
+    ),
+    description=(
+        "附件1 项目支出（基本支出）行的本年决算数应等于附件2 同类全年执行数；若上年决算数（或本年预算数）"
+        "等于附件2 执行数而本年决算数不等，年度列（或预算、决算列）疑似填反或错位。"
+    ),
+)
+def year_columns_swapped(m: Model) -> Iterator[Hit]:
+    checked = False
+    for key, name in _KINDS:
+        spent = m.num(f"ua_{key}_expenditure_spent")
+        prior, budget, current = (m.num(f"bd_{key}_{col}") for col in cat.YEAR_COLS)
+        if not spent or current is None:
+            continue  # 无执行数可比（或为 0，与任何 0 都会巧合相等）
+        checked = True
+        if _same(current, spent, m):
+            continue
+        spent_cell = m.ref(f"ua_{key}_expenditure_spent")
+        current_cell = m.ref(f"bd_{key}_current_actual")
+        if _same(prior, spent, m):
+            yield hit(
+                (m.ref(f"bd_{key}_prior_actual"), current_cell, spent_cell),
+                f"附件1“{name}”的上年决算数 {fmt_amount(prior)} 与附件2 {name}全年执行数 {fmt_amount(spent)} "
+                f"相同，而本年决算数为 {fmt_amount(current)}：上年、本年两列疑似填反或错位",
+                expected=f"本年决算数 {fmt_amount(spent)}（与附件2 全年执行数一致），上年决算数填上年决算",
+                found=f"上年决算数 {fmt_amount(prior)}，本年决算数 {fmt_amount(current)}",
+                advice="请核对附件1 各列年度（上年决算数／本年预算数／本年决算数）是否对应正确。",
+            )
+            continue
+        budgets = (
+            m.num(f"ua_{key}_expenditure_initial_budget"),
+            m.num(f"ua_{key}_expenditure_adjusted_budget"),
+        )
+        if _same(budget, spent, m) and any(_same(current, b, m) for b in budgets):
+            yield hit(
+                (m.ref(f"bd_{key}_current_budget"), current_cell, spent_cell),
+                f"附件1“{name}”的本年预算数 {fmt_amount(budget)} 等于附件2 {name}全年执行数，"
+                f"本年决算数 {fmt_amount(current)} 却等于附件2 的预算数：预算、决算两列疑似填反",
+                expected=f"本年决算数 {fmt_amount(spent)}（与附件2 全年执行数一致）",
+                found=f"本年预算数 {fmt_amount(budget)}，本年决算数 {fmt_amount(current)}",
+                advice="请核对附件1 本年预算数与本年决算数两列是否填反。",
+            )
+    if not checked:
+        raise NotApplicable("附件1 本年决算数或附件2 基本支出、项目支出执行数未填")
+
+
+# --- PL-005 year ------------------------------------------------------------------------------------------
+@rule("PL-005", "年度不合理", Severity.WARNING, reads=("info_year",))
+def implausible_year(m: Model) -> Iterator[Hit]:
+    """评价年度早于 2015 年或晚于当前年份时提示（自评在年度结束后进行）。"""
+    (year,) = m.need("info_year")
+    this_year = dt.date.today().year
+    if _FIRST_PLAUSIBLE_YEAR <= year <= this_year:
+        return
+    why = (
+        f"晚于当前年份 {this_year} 年，该年度尚未结束"
+        if year > this_year
+        else f"早于 {_FIRST_PLAUSIBLE_YEAR} 年"
+    )
+    yield hit(
+        m.ref("info_year"),
+        f"评价年度 {fmt_num(year)} 年{why}，疑似填错",
+        expected=f"{_FIRST_PLAUSIBLE_YEAR}–{this_year} 之间的年度（通常为上一年度 {this_year - 1} 年）",
+        found=f"{fmt_num(year)} 年",
+        advice="请填写本次自评所属的预算年度。",
+    )
+
+
+# --- PL-006 staff ----------------------------------------------------------------------------------------
+@rule("PL-006", "编制数为零或人数异常", Severity.WARNING, reads=("bd_authorized_staff", "bd_actual_staff"))
+def implausible_staff(m: Model) -> Iterator[Hit]:
+    """编制数为 0 而有实际在职人员（控制率无法计算），或实际在职人数超过编制数的 3 倍时提示。"""
+    authorized, actual = m.need("bd_authorized_staff", "bd_actual_staff")
+    cells = (m.ref("bd_authorized_staff"), m.ref("bd_actual_staff"))
+    if authorized == 0 and actual > 0:
+        yield hit(
+            cells,
+            f"编制数为 0，实际在职人数却有 {fmt_num(actual)} 人，在职人员控制率无法计算",
+            expected="批复的编制数（大于 0）",
+            found=f"编制数 0 人，实际在职 {fmt_num(actual)} 人",
+            advice="请填写批复的编制数；确无编制的，请在审核说明中写明人员情况。",
+        )
+    elif authorized > 0 and actual > _STAFF_FACTOR * authorized:
+        yield hit(
+            cells,
+            f"实际在职人数 {fmt_num(actual)} 人超过编制数 {fmt_num(authorized)} 人的 {_STAFF_FACTOR} 倍"
+            f"（控制率 {fmt_rate(actual / authorized)}，超编 {fmt_num(actual - authorized)} 人），疑似填错",
+            expected=f"实际在职人数一般不超过编制数 {fmt_num(authorized)} 人",
+            found=f"{fmt_num(actual)} 人",
+            advice="请核对编制数和实际在职人数（是否把编外人员、离退休人员计入，或填错列）。",
+        )
+
+
+# --- PL-007 spending without budget ----------------------------------------------------------------------
+@rule("PL-007", "预算为零却有支出", Severity.ERROR, reads=("ua_adjusted_budget", "ua_spent", PROJECTS))
+def spent_without_budget(m: Model) -> Iterator[Hit]:
+    """全年预算数为 0 而全年执行数大于 0：执行率无法计算；部门整体和每个项目分别核对。"""
+    rows: list[tuple[str, Decimal | None, Decimal | None, CellRef, CellRef]] = [
+        ("", m.num("ua_adjusted_budget"), m.num("ua_spent"), m.ref("ua_adjusted_budget"), m.ref("ua_spent"))
+    ]
+    rows += [
+        (
+            f"项目“{p.name}”",
+            q_value(p.adjusted_budget),
+            q_value(p.spent),
+            m.tref(PROJECTS, p.index, "adjusted_budget"),
+            m.tref(PROJECTS, p.index, "spent"),
+        )
+        for p in m.projects
+    ]
+    if all(budget is None or spent is None for _, budget, spent, _, _ in rows):
+        raise NotApplicable("全年预算数或全年执行数未填")
+    for who, budget, spent, budget_cell, spent_cell in rows:
+        if budget is None or spent is None or budget != 0 or not exceeds(spent, ZERO, m):
+            continue
+        yield hit(
+            (budget_cell, spent_cell),
+            f"{who}全年预算数为 0，全年执行数却有 {fmt_amount(spent)}，执行率无法计算",
+            expected="全年预算数应为调整后的全年预算（大于 0）",
+            found=f"全年预算数 {fmt_amount(budget)}，全年执行数 {fmt_amount(spent)}",
+            advice="请填写全年预算数（含年中追加调整）；无预算不得列支。",
+        )

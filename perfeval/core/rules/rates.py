@@ -49,6 +49,33 @@ def q_value(qty: Quantity) -> Decimal | None:
     return qty.value if qty.ok else None
 
 
+def num2(v: Decimal) -> str:
+    """An amount inside a formula, as the user sees it in the cell: 1.30, not 1.3."""
+    return f"{v:,.2f}"
+
+
+YUAN_FACTOR = Decimal(1000)  # one amount a thousand times the unit's whole budget is surely in 元
+
+
+def yuan_reason(m: Model, qty: Quantity, name: str = "") -> str | None:
+    """Why an amount (万元) looks typed in 元, or None. Amounts parse.py converted from 元 are fine."""
+    value = q_value(qty)
+    if value is None or "换算" in qty.note:
+        return None
+    limit = m.profile.amount_in_yuan
+    if value > limit:
+        return f"超过 {fmt_num(limit)} 万元"
+    budget = m.num("ua_adjusted_budget")
+    if name != "ua_adjusted_budget" and budget is not None and budget > 0 and value > budget * YUAN_FACTOR:
+        return f"超过全年预算数 {fmt_amount(budget)} 的 {fmt_num(YUAN_FACTOR)} 倍"
+    return None
+
+
+def looks_like_yuan(m: Model, *names: str) -> bool:
+    """PL-003 reports such an amount; a rate built on it would only repeat that error."""
+    return any(yuan_reason(m, m.q[n], n) for n in names)
+
+
 def fmt_signed_rate(v: Decimal) -> str:
     return ("+" if v > 0 else "") + fmt_rate(v)
 
@@ -75,7 +102,7 @@ def staff_control_rate(m: Model) -> Iterator[Hit]:
     yield hit(
         (m.ref("bd_staff_control_rate"), m.ref("bd_actual_staff"), m.ref("bd_authorized_staff")),
         f"在职人员控制率填报为 {fmt_rate(typed)}，按实际在职人数 {fmt_num(actual)} 人 ÷ 编制数 "
-        f"{fmt_num(authorized)} 人复核应为 {fmt_rate(computed)}。",
+        f"{fmt_num(authorized)} 人复核应为 {fmt_rate(computed)}",
         expected=f"{fmt_rate(computed)}（{fmt_num(actual)} ÷ {fmt_num(authorized)}）",
         found=fmt_rate(typed),
         advice="请按“实际在职人数 ÷ 编制数”重新计算控制率，或核对编制数、实际在职人数。",
@@ -103,14 +130,14 @@ def _execution_rate_hit(
             (*cells, initial_cell),
             f"{who}执行率 {fmt_rate(typed)} 是按年初预算数计算的（全年执行数 {fmt_amount(spent)} ÷ "
             f"年初预算数 {fmt_amount(initial)}）；执行率必须以全年预算数（调整后预算）为分母，"
-            f"应为 {fmt_rate(computed)}。",
+            f"应为 {fmt_rate(computed)}",
             expected=f"{fmt_rate(computed)}{basis}",
             found=f"{fmt_rate(typed)}（按年初预算数计算）",
             advice="请改用“全年执行数 ÷ 全年预算数”计算执行率，并相应重算执行率得分。",
         )
     return hit(
         cells,
-        f"{who}执行率填报为 {fmt_rate(typed)}，按全年执行数 ÷ 全年预算数复核应为 {fmt_rate(computed)}。",
+        f"{who}执行率填报为 {fmt_rate(typed)}，按全年执行数 ÷ 全年预算数复核应为 {fmt_rate(computed)}",
         expected=f"{fmt_rate(computed)}{basis}",
         found=fmt_rate(typed),
         advice="请按“全年执行数 ÷ 全年预算数”重新计算执行率，或核对预算数、执行数。",
@@ -133,7 +160,7 @@ def _execution_score_hit(
         return hit(
             cells,
             f"{who}资金未全部支出却给满分：执行率 {fmt_rate(rate)}，执行率得分应为 {fmt_score(computed)}"
-            f"（{formula}），填报为满分 {fmt_score(typed)}。",
+            f"（{formula}），填报为满分 {fmt_score(typed)}",
             expected=f"{fmt_score(computed)}（{formula}）",
             found=f"{fmt_score(typed)}（满分）",
             advice="执行率得分 = 执行率 × 分值，未全部支出不得给满分，请按公式重算。",
@@ -141,7 +168,7 @@ def _execution_score_hit(
     return hit(
         cells,
         f"{who}执行率得分填报为 {fmt_score(typed)}，按 执行率 × 分值（执行率以 100% 为限）复核应为 "
-        f"{fmt_score(computed)}。",
+        f"{fmt_score(computed)}",
         expected=f"{fmt_score(computed)}（{formula}）",
         found=fmt_score(typed),
         advice="请按“执行率 × 分值”重算执行率得分，保留两位小数。",
@@ -158,7 +185,7 @@ def unit_execution_rate(m: Model) -> Iterator[Hit]:
     """预算执行率 = 全年执行数 ÷ 全年预算数（不是年初预算数）；填报的执行率与复核结果不符即报错。"""
     (typed,) = m.need("ua_execution_rate")
     computed = m.calc("ua_execution_rate_calc")
-    if computed is None:
+    if computed is None or looks_like_yuan(m, "ua_spent", "ua_adjusted_budget"):
         return
     cells = (m.ref("ua_execution_rate"), m.ref("ua_spent"), m.ref("ua_adjusted_budget"))
     found = _execution_rate_hit(
@@ -199,14 +226,14 @@ def unit_execution_score(m: Model) -> Iterator[Hit]:
     "RATE-006",
     "项目执行率填报有误",
     Severity.ERROR,
-    reads=("tbl_projects",),
+    reads=(PROJECTS,),
 )
 def project_execution_rate(m: Model) -> Iterator[Hit]:
     """项目执行率 = 项目全年执行数 ÷ 项目全年预算数；逐个项目核对填报的执行率。"""
     for p in _need_projects(m):
         typed = q_value(p.execution_rate)
         computed = decimal_or_none(m.table_computed.get((PROJECTS, p.index, "execution_rate_calc")))
-        if typed is None or computed is None:
+        if typed is None or computed is None or any(yuan_reason(m, q) for q in (p.spent, p.adjusted_budget)):
             continue
         cells = tuple(m.tref(PROJECTS, p.index, k) for k in ("execution_rate", "spent", "adjusted_budget"))
         found = _execution_rate_hit(
@@ -228,7 +255,7 @@ def project_execution_rate(m: Model) -> Iterator[Hit]:
     "RATE-007",
     "项目执行率得分填报有误",
     Severity.ERROR,
-    reads=("tbl_projects",),
+    reads=(PROJECTS,),
 )
 def project_execution_score(m: Model) -> Iterator[Hit]:
     """项目执行率得分 = min(项目执行率, 100%) × 分值，保留 2 位小数；逐个项目核对。"""
@@ -255,7 +282,7 @@ def _building_rate(m: Model, typed_name: str, actual_name: str, base_name: str, 
     a_label, b_label = (cat.field(n).label.removeprefix("楼堂馆所 ") for n in (actual_name, base_name))
     yield hit(
         (m.ref(typed_name), m.ref(actual_name), m.ref(base_name)),
-        f"楼堂馆所{what}填报为 {fmt_rate(typed)}，按 {a_label} ÷ {b_label} 复核应为 {fmt_rate(computed)}。",
+        f"楼堂馆所{what}填报为 {fmt_rate(typed)}，按 {a_label} ÷ {b_label} 复核应为 {fmt_rate(computed)}",
         expected=f"{fmt_rate(computed)}（{fmt_num(actual)} ÷ {fmt_num(base)}）",
         found=fmt_rate(typed),
         advice=f"请按“{a_label} ÷ {b_label}”重新计算{what}，或核对{a_label}、{b_label}。",
@@ -308,7 +335,7 @@ def over_staffed(m: Model) -> Iterator[Hit]:
     yield hit(
         (m.ref("bd_actual_staff"), m.ref("bd_authorized_staff")),
         f"实际在职人数 {fmt_num(actual)} 人超过编制数 {fmt_num(authorized)} 人，超编 "
-        f"{fmt_num(actual - authorized)} 人（控制率 {fmt_rate(actual / authorized)}）。",
+        f"{fmt_num(actual - authorized)} 人（控制率 {fmt_rate(actual / authorized)}）",
         expected=f"实际在职人数不超过编制数 {fmt_num(authorized)} 人（控制率 ≤ 100%）",
         found=f"{fmt_num(actual)} 人",
         advice="请核实编制数和实际在职人数；确属超编的，请在报告中说明原因及消化措施。",
@@ -326,13 +353,15 @@ _ADVICE_OVER = {
 def _over_budget(m: Model, key: str, *, zero_budget_fires: bool) -> Iterator[Hit]:
     actual_name, budget_name = f"bd_{key}_current_actual", f"bd_{key}_current_budget"
     actual, budget = m.need(actual_name, budget_name)
+    if looks_like_yuan(m, actual_name, budget_name):
+        return
     name = cat.COST_LABELS[key]
     cells = (m.ref(actual_name), m.ref(budget_name))
     if budget == 0:
         if zero_budget_fires and exceeds(actual, ZERO, m):
             yield hit(
                 cells,
-                f"{name}本年预算数为 0，本年决算数却有 {fmt_amount(actual)}：无预算支出，控制率无法计算。",
+                f"{name}本年预算数为 0，本年决算数却有 {fmt_amount(actual)}：无预算支出，控制率无法计算",
                 expected="本年决算数不超过本年预算数 0.00 万元",
                 found=f"{fmt_amount(actual)}（本年预算数为 0，控制率无法计算）",
                 advice=_ADVICE_OVER[key],
@@ -344,9 +373,9 @@ def _over_budget(m: Model, key: str, *, zero_budget_fires: bool) -> Iterator[Hit
     yield hit(
         cells,
         f"{name}本年决算数 {fmt_amount(actual)} 超过本年预算数 {fmt_amount(budget)}，超支 "
-        f"{fmt_amount(actual - budget)}，控制率 {fmt_rate(rate)}。",
+        f"{fmt_amount(actual - budget)}，控制率 {fmt_rate(rate)}",
         expected=f"控制率 ≤ 100.00%（本年决算数不超过 {fmt_amount(budget)}）",
-        found=f"{fmt_rate(rate)}（{fmt_num(actual)} ÷ {fmt_num(budget)}）",
+        found=f"{fmt_rate(rate)}（{num2(actual)} ÷ {num2(budget)}）",
         advice=_ADVICE_OVER[key],
     )
 
@@ -395,7 +424,7 @@ def procurement_over_budget(m: Model) -> Iterator[Hit]:
 def tpc_growth(m: Model) -> Iterator[Hit]:
     """三公经费变动率 = (本年决算数 − 上年决算数) ÷ 上年决算数；三公经费只减不增，大于 0 即提示。"""
     current, prior = m.need("bd_tpc_current_actual", "bd_tpc_prior_actual")
-    if not exceeds(current, prior, m):
+    if not exceeds(current, prior, m) or looks_like_yuan(m, "bd_tpc_current_actual", "bd_tpc_prior_actual"):
         return
     cells = (m.ref("bd_tpc_current_actual"), m.ref("bd_tpc_prior_actual"))
     advice = "三公经费应只减不增：请核对上年和本年决算数，确有增长的，请在报告中说明增长原因。"
@@ -403,7 +432,7 @@ def tpc_growth(m: Model) -> Iterator[Hit]:
         yield hit(
             cells,
             f"三公经费上年决算数为 0，本年决算数 {fmt_amount(current)}，较上年增加"
-            "（上年为 0，增长率无法计算）。",
+            "（上年为 0，增长率无法计算）",
             expected=f"本年决算数不高于上年决算数 {fmt_amount(prior)}",
             found=f"{fmt_amount(current)}（增加 {fmt_amount(current - prior)}）",
             advice=advice,
@@ -413,9 +442,9 @@ def tpc_growth(m: Model) -> Iterator[Hit]:
     yield hit(
         cells,
         f"三公经费本年决算数 {fmt_amount(current)} 较上年决算数 {fmt_amount(prior)} 增加 "
-        f"{fmt_amount(current - prior)}，增长 {fmt_rate(rate)}；三公经费应只减不增。",
+        f"{fmt_amount(current - prior)}，增长 {fmt_rate(rate)}；三公经费应只减不增",
         expected=f"变动率 ≤ 0（本年决算数不高于上年 {fmt_amount(prior)}）",
-        found=f"{fmt_signed_rate(rate)}（({fmt_num(current)} − {fmt_num(prior)}) ÷ {fmt_num(prior)}）",
+        found=f"{fmt_signed_rate(rate)}（({num2(current)} − {num2(prior)}) ÷ {num2(prior)}）",
         advice=advice,
     )
 
@@ -434,7 +463,10 @@ def tpc_growth(m: Model) -> Iterator[Hit]:
 def budget_adjustment(m: Model) -> Iterator[Hit]:
     adjusted, initial = m.need("ua_adjusted_budget", "ua_initial_budget")
     diff = adjusted - initial
-    if not exceeds(abs(diff), ZERO, m):
+    # 全年预算数为 0：PL-007（有支出）报告；调整率无从谈起。
+    if adjusted == 0 or not exceeds(abs(diff), ZERO, m):
+        return
+    if looks_like_yuan(m, "ua_adjusted_budget", "ua_initial_budget"):
         return
     cells = (m.ref("ua_adjusted_budget"), m.ref("ua_initial_budget"))
     direction = "调增" if diff > 0 else "调减"
@@ -443,7 +475,7 @@ def budget_adjustment(m: Model) -> Iterator[Hit]:
     if initial == 0:
         yield hit(
             cells,
-            f"年初预算数为 0，全年预算数 {fmt_amount(adjusted)}，预算全部在年中{direction}，调整率无法计算。",
+            f"年初预算数为 0，全年预算数 {fmt_amount(adjusted)}，预算全部在年中{direction}，调整率无法计算",
             expected=f"说明预算调整情况（调整幅度提示线 {fmt_rate(threshold)}）",
             found=f"{direction} {fmt_amount(abs(diff))}（年初预算数为 0）",
             advice=advice,
@@ -455,9 +487,9 @@ def budget_adjustment(m: Model) -> Iterator[Hit]:
     yield hit(
         cells,
         f"全年预算数 {fmt_amount(adjusted)} 较年初预算数 {fmt_amount(initial)} {direction} "
-        f"{fmt_amount(abs(diff))}，调整幅度 {fmt_rate(abs(rate))}，超过 {fmt_rate(threshold)}。",
+        f"{fmt_amount(abs(diff))}，调整幅度 {fmt_rate(abs(rate))}，超过 {fmt_rate(threshold)}",
         expected=f"调整幅度不超过 {fmt_rate(threshold)}，或在报告中说明调整原因",
-        found=f"{fmt_signed_rate(rate)}（({fmt_num(adjusted)} − {fmt_num(initial)}) ÷ {fmt_num(initial)}）",
+        found=f"{fmt_signed_rate(rate)}（({num2(adjusted)} − {num2(initial)}) ÷ {num2(initial)}）",
         advice=advice,
     )
 
@@ -490,7 +522,7 @@ def procurement_rate_unavailable(m: Model) -> Iterator[Hit]:
     yield hit(
         (m.ref("bd_procurement_current_budget"), m.ref("bd_procurement_current_actual")),
         f"政府采购本年决算数已填 {fmt_amount(actual)}，但{why}，政府采购执行率无法计算"
-        "（不能按 0% 或 100% 处理）。",
+        "（不能按 0% 或 100% 处理）",
         expected="填写政府采购预算数（本年预算数）",
         found=f"采购预算：{found}",
         advice="请补填政府采购预算；确未编制采购预算的，请在审核说明中写明原因（如年中追加的采购）。",
@@ -520,7 +552,7 @@ def building_over(m: Model) -> Iterator[Hit]:
         yield hit(
             (m.ref("bd_building_actual_area"), m.ref("bd_building_approved_area")),
             f"楼堂馆所实际规模 {fmt_num(actual, ' m²')} 超过批复规模 {fmt_num(approved, ' m²')}，"
-            f"规模控制率 {fmt_rate(area)}。",
+            f"规模控制率 {fmt_rate(area)}",
             expected=f"规模控制率 ≤ 100.00%（实际规模不超过 {fmt_num(approved, ' m²')}）",
             found=f"{fmt_rate(area)}（{fmt_num(actual)} ÷ {fmt_num(approved)}）",
             advice="请核对批复规模和实际规模；确属超规模建设的，请说明原因及审批情况。",
@@ -532,8 +564,8 @@ def building_over(m: Model) -> Iterator[Hit]:
             yield hit(
                 (m.ref("bd_building_actual_investment"), m.ref("bd_building_budgeted_investment")),
                 f"楼堂馆所实际投资 {fmt_amount(actual_i)} 超过预算投资 {fmt_amount(budget_i)}，"
-                f"投资概算控制率 {fmt_rate(invest)}。",
+                f"投资概算控制率 {fmt_rate(invest)}",
                 expected=f"投资概算控制率 ≤ 100.00%（实际投资不超过 {fmt_amount(budget_i)}）",
-                found=f"{fmt_rate(invest)}（{fmt_num(actual_i)} ÷ {fmt_num(budget_i)}）",
+                found=f"{fmt_rate(invest)}（{num2(actual_i)} ÷ {num2(budget_i)}）",
                 advice="请核对预算投资和实际投资；确属超概算的，请说明原因及概算调整审批情况。",
             )

@@ -78,7 +78,9 @@ def rule(
     return register
 
 
-def hit(cells: CellRef | Iterable[CellRef], message: str, expected: str = "", found: str = "", advice: str = "") -> Hit:
+def hit(
+    cells: CellRef | Iterable[CellRef], message: str, expected: str = "", found: str = "", advice: str = ""
+) -> Hit:
     cell_tuple = (cells,) if isinstance(cells, CellRef) else tuple(dict.fromkeys(cells))
     return Hit(cell_tuple, message, expected, found, advice)
 
@@ -104,7 +106,8 @@ def run_rules(model: Model) -> RuleOutcome:
             skipped[rule_id] = str(e)
             continue
         findings.extend(
-            Finding(rule_id, severity, r.title, h.cells, h.message, h.expected, h.found, h.advice) for h in hits
+            Finding(rule_id, severity, r.title, h.cells, h.message, h.expected, h.found, h.advice)
+            for h in hits
         )
     findings.sort(key=lambda f: (f.severity.rank, f.rule_id, f.cells))
     return RuleOutcome(findings, skipped)

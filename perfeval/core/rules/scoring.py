@@ -59,7 +59,8 @@ def score_formula(ind: Indicator) -> str:
     tn, an, wn = fmt_num(t), fmt_num(a), fmt_num(w)
     got = fmt_num(ind.score_calc)
     if ind.direction == "定值" or t == 0:
-        return f"定值指标：完成值{'等于' if ind.score_calc == w else '不等于'}指标值，得 {got} 分"
+        kind = "定值指标" if ind.direction == "定值" else "指标值为 0"
+        return f"{kind}：{'达到' if ind.score_calc == w else '未达到'}指标值得满分，否则 0 分，得 {got} 分"
     if ind.direction == "反向":
         if a <= t:
             return f"反向指标：完成值 {an} ≤ 指标值 {tn}，得满分 {wn} 分"
@@ -186,7 +187,6 @@ def full_marks_unmet(m: Model) -> Iterator[Hit]:
     ),
 )
 def qualitative_band(m: Model) -> Iterator[Hit]:
-    tol = m.profile.score_tolerance
     for ind in m.all_indicators():
         if ind.kind != "定性" or not ind.band or not _in_range(ind):
             continue
@@ -195,8 +195,9 @@ def qualitative_band(m: Model) -> Iterator[Hit]:
             continue
         name, low, high = chosen
         score, weight = _typed(ind)  # type: ignore[misc]
-        lo, hi = m.profile.quantize(low * weight), m.profile.quantize(high * weight)
-        if lo - tol <= score <= hi + tol:
+        # The band bounds are exact numbers (inclusive), not recomputed values: no tolerance.
+        lo, hi = low * weight, high * weight
+        if lo <= score <= hi:
             continue
         yield hit(
             (cell(m, ind, "score"), cell(m, ind, "band")),
@@ -315,6 +316,7 @@ def _typed_sum(m: Model) -> Decimal | None:
     reads=("ua_total_score", "ua_total_score_calc", "ua_execution_score", IND),
     description=(
         "附件2 填报的总分应等于复核总分：执行率得分 + 各指标得分（定量指标按复核得分，定性指标按自评得分）。"
+        "复核得分与填报得分之和一致、只是加总有误时，由 SUM-007 报告。"
     ),
 )
 def total_matches(m: Model) -> Iterator[Hit]:
@@ -322,12 +324,15 @@ def total_matches(m: Model) -> Iterator[Hit]:
     calc = m.calc("ua_total_score_calc")
     if calc is None:
         raise NotApplicable("复核总分无法计算（缺少执行率得分和绩效指标）")
-    if abs(typed - calc) <= m.profile.score_tolerance:
+    tol = m.profile.score_tolerance
+    if abs(typed - calc) <= tol:
         return
     typed_sum = _typed_sum(m)
+    if typed_sum is not None and abs(typed_sum - calc) <= tol:
+        return  # only the typed addition is wrong: SUM-007 reports that, on the same cell
     if typed_sum is None:
         why = ""
-    elif abs(typed_sum - typed) <= m.profile.score_tolerance:
+    elif abs(typed_sum - typed) <= tol:
         why = "；填报总分等于执行率得分与各行自评得分之和，差额来自复核调整的指标得分"
     else:
         why = f"；填报总分也不等于执行率得分与各行自评得分之和 {fmt_score(typed_sum)}"

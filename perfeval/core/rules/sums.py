@@ -21,7 +21,7 @@ ZERO = Decimal(0)
 
 
 def _formula(terms: list[tuple[str, Decimal]], total: Decimal) -> str:
-    """"公务接待 1.3 + 出国经费 0 = 1.3": the arithmetic behind a sum, in the message."""
+    """The arithmetic behind a sum, for the message: 公务接待 1.3 + 出国经费 0 = 1.3."""
     return " + ".join(f"{label} {fmt_num(v)}" for label, v in terms) + f" = {fmt_num(total)}"
 
 
@@ -44,8 +44,8 @@ def _cost_sum(m: Model, key: str, advice: str) -> Iterator[Hit]:
         name = cat.COST_LABELS[key]
         yield hit(
             [m.ref(total_name), *(m.ref(n) for n in part_names if not missing(m, n))],
-            f"附件1 {name}{header}：合计填 {fmt_amount(total)}，明细之和为 {_formula(typed, parts_sum)} 万元，"
-            f"相差 {fmt_amount(total - parts_sum)}",
+            f"附件1 {name}{header}：合计填 {fmt_amount(total)}，"
+            f"明细之和为 {_formula(typed, parts_sum)} 万元，相差 {fmt_amount(abs(total - parts_sum))}",
             expected=fmt_amount(parts_sum),
             found=fmt_amount(total),
             advice=advice,
@@ -61,7 +61,7 @@ def _cost_sum(m: Model, key: str, advice: str) -> Iterator[Hit]:
     reads=tuple(f"bd_{k}_{c}" for k in ("tpc", *cat.SUM_ROWS["tpc"]) for c in cat.YEAR_COLS),
 )
 def three_public_costs_sum(m: Model) -> Iterator[Hit]:
-    """附件1 各年度列：三公经费 = 公务用车购置和维护经费 + 出国经费 + 公务接待（合计和至少一项明细已填时核对）。"""
+    """附件1 各年度列：三公经费 = 公务用车购置和维护经费 + 出国经费 + 公务接待（合计与明细已填时核对）。"""
     yield from _cost_sum(m, "tpc", "请核对三公经费各项明细，或修改合计数。")
 
 
@@ -72,7 +72,7 @@ def three_public_costs_sum(m: Model) -> Iterator[Hit]:
     reads=tuple(f"bd_{k}_{c}" for k in ("car", *cat.SUM_ROWS["car"]) for c in cat.YEAR_COLS),
 )
 def car_costs_sum(m: Model) -> Iterator[Hit]:
-    """附件1 各年度列：公务用车购置和维护经费 = 公车购置 + 公车运行维护（合计和至少一项明细已填时核对）。"""
+    """附件1 各年度列：公务用车购置和维护经费 = 公车购置 + 公车运行维护（合计与明细已填时核对）。"""
     yield from _cost_sum(m, "car", "请核对公车购置和公车运行维护，或修改公务用车购置和维护经费合计。")
 
 
@@ -83,7 +83,7 @@ def car_costs_sum(m: Model) -> Iterator[Hit]:
     reads=tuple(f"bd_project_{c}" for c in cat.YEAR_COLS),
 )
 def project_items_sum(m: Model) -> Iterator[Hit]:
-    """附件1 各年度列：项目支出 = “项目支出明细”表该列之和（合计和至少一项明细已填时核对）。"""
+    """附件1 各年度列：项目支出 = “项目支出明细”表该列之和（合计与明细已填时核对）。"""
     compared = False
     table = cat.PROJECT_ITEMS.name
     for col, header in zip(cat.YEAR_COLS, cat.YEAR_HEADERS, strict=True):
@@ -99,7 +99,7 @@ def project_items_sum(m: Model) -> Iterator[Hit]:
         yield hit(
             [m.ref(total_name), *(table_ref(m, table, it.index, col) for it in m.project_items)],
             f"附件1 项目支出{header}：合计填 {fmt_amount(total)}，项目支出明细表 {len(typed)} 项之和为 "
-            f"{fmt_amount(items_sum)}，相差 {fmt_amount(total - items_sum)}",
+            f"{fmt_amount(items_sum)}，相差 {fmt_amount(abs(total - items_sum))}",
             expected=fmt_amount(items_sum),
             found=fmt_amount(total),
             advice="请核对项目支出明细表是否列全、金额是否正确，或修改项目支出合计数。",
@@ -148,7 +148,9 @@ def _budget_split(m: Model, splits: tuple[tuple[str, str], ...], sum_key: str, w
         total_name = f"ua_{col}"
         split_names = [f"ua_{k}_{col}" for k, _ in splits]
         total = m.num(total_name)
-        terms = [(label.replace("其中：", ""), m.num(n)) for (_, label), n in zip(splits, split_names, strict=True)]
+        terms = [
+            (label.replace("其中：", ""), m.num(n)) for (_, label), n in zip(splits, split_names, strict=True)
+        ]
         typed = [(label, v) for label, v in terms if v is not None]
         if total is None or not typed:
             continue
@@ -158,10 +160,10 @@ def _budget_split(m: Model, splits: tuple[tuple[str, str], ...], sum_key: str, w
             continue
         yield hit(
             [m.ref(total_name), *(m.ref(n) for n in split_names if not missing(m, n))],
-            f"附件2 {header}：年度资金总额填 {fmt_amount(total)}，{what}之和为 {_formula(typed, split_sum)} 万元，"
-            f"相差 {fmt_amount(total - split_sum)}",
-            expected=fmt_amount(total),
-            found=fmt_amount(split_sum),
+            f"附件2 {header}：年度资金总额填 {fmt_amount(total)}，"
+            f"{what}之和为 {_formula(typed, split_sum)} 万元，相差 {fmt_amount(abs(total - split_sum))}",
+            expected=fmt_amount(split_sum),
+            found=fmt_amount(total),
             advice=f"请核对{what}各项（没有的填 0），或修改年度资金总额。",
         )
     if not compared:
@@ -196,7 +198,12 @@ def expense_split_sum(m: Model) -> Iterator[Hit]:
     yield from _budget_split(m, cat.EXPENSE_SPLITS, "expense_sum", "按支出性质分")
 
 
-@rule("SUM-007", "填报总分与各项填报得分之和不符", Severity.ERROR, reads=("ua_total_score", "ua_execution_score"))
+@rule(
+    "SUM-007",
+    "填报总分与各项填报得分之和不符",
+    Severity.ERROR,
+    reads=("ua_total_score", "ua_execution_score"),
+)
 def typed_total_score(m: Model) -> Iterator[Hit]:
     """附件2 填报的总分应等于填报的预算执行率得分加各绩效指标自评得分（表内自身的加总，不涉及复核得分）。"""
     (total,) = m.need("ua_total_score")
@@ -218,8 +225,8 @@ def typed_total_score(m: Model) -> Iterator[Hit]:
         cells,
         f"附件2 总分填 {fmt_score(total)}，而预算执行率得分 {fmt_num(execution)} + "
         f"{len(scores)} 个指标自评得分之和 {fmt_num(sum(scores, ZERO))} = {fmt_num(parts_sum)} 分，"
-        f"相差 {fmt_num(total - parts_sum)} 分",
+        f"相差 {fmt_num(abs(total - parts_sum))} 分",
         expected=fmt_score(parts_sum),
         found=fmt_score(total),
-        advice="请核对各项自评得分和总分：总分应为预算执行率得分与各指标自评得分之和；各项分值合计也应为 100 分。",
+        advice="总分应为预算执行率得分与各指标自评得分之和，请核对各项自评得分或修改总分。",
     )

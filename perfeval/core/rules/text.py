@@ -160,27 +160,21 @@ def adjusted_budget_and_spent(m: Model) -> Iterator[Hit]:
     Severity.ERROR,
     reads=(
         *CLAIM_FIELDS,
-        "ua_basic_expenditure_spent",
-        "ua_basic_expenditure_adjusted_budget",
-        "ua_project_expenditure_spent",
-        "ua_project_expenditure_adjusted_budget",
+        *(f"ua_{part}_expenditure_{col}" for part in ("basic", "project") for col in cat.BUDGET_COLS),
     ),
     description=(
-        "报告文字中的基本支出、项目支出应等于附件2 按支出性质分的全年执行数（与全年预算数相同时也视为一致）。"
+        "报告文字中的基本支出、项目支出应等于附件2 按支出性质分的全年执行数（与全年预算数相同时也视为一致）；"
+        "文字中的基本支出、项目支出年初预算数应等于年初预算数栏。"
     ),
 )
 def expenditure_split(m: Model) -> Iterator[Hit]:
-    yield from _compare(
-        m,
-        (
-            _Pair(
-                f"{part}_expenditure",
-                f"ua_{part}_expenditure_spent",
-                (f"ua_{part}_expenditure_adjusted_budget",),
-            )
-            for part in ("basic", "project")
-        ),
-    )
+    for part in ("basic", "project"):
+        # "基本支出107.64万元" may quote the budget as well as the spending: both are true statements.
+        spent = _Pair(
+            f"{part}_expenditure", f"ua_{part}_expenditure_spent", (f"ua_{part}_expenditure_adjusted_budget",)
+        )
+        initial = _Pair(f"{part}_initial_budget", f"ua_{part}_expenditure_initial_budget")
+        yield from _compare(m, (spent, initial))
 
 
 @rule(

@@ -1,3 +1,284 @@
-"""Rules: weights."""
+"""Rules: weights (分值权重) and the indicator framework (一级/二级指标 names, classification).
+
+The profile fixes the 分值 of each level (默认：执行率 10、产出 50、效益 30、满意度 10，合计 100). Sums are
+taken over rows whose 分值 could be read; a level with an unreadable 分值 is left to the parsing and
+completeness rules rather than reported with a sum that is known to be incomplete.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from perfeval import catalogue as cat
+from perfeval.core.findings import Severity
+from perfeval.core.model import Indicator, Model, NotApplicable
+from perfeval.core.profile import LEVEL_KEYS
+from perfeval.core.rules.rates import PROJECTS, ZERO, q_value, score_matches
+from perfeval.core.rules.registry import Hit, fmt_num, hit, rule
+from perfeval.core.snapshot import CellRef
+
+IND = cat.INDICATORS.name
+PIND = cat.PROJECT_INDICATORS.name
+_COST_LEVEL2 = ("成本指标", "经济效益指标")
+_COST_WORDS = ("成本", "费用", "经费", "资金", "支出", "单价", "造价")
+# "资金拨付及时率", "支出进度": about money but measuring time or a rate, rightly 时效/质量 indicators.
+_RATE_WORDS = ("率", "及时", "进度", "按时", "时限")
+_MONEY_UNITS = ("元", "万元", "千元", "亿元")
+_SATISFACTION_WORDS = ("满意度", "满意率")
+_SATISFACTION = "满意度指标"
+_NO_LEVEL1 = "未填一级指标"
+
+
+def _points(v: Decimal) -> str:
+    return f"{fmt_num(v)} 分"
+
+
+def _weight_cell(m: Model, ind: Indicator) -> CellRef:
+    return m.tref(ind.table, ind.index, "weight")
+
+
+def _who(ind: Indicator) -> str:
+    name = f"指标“{ind.level3}”" if ind.level3 else "该指标"
+    return f"项目“{ind.project}”的{name}" if ind.project else name
+
+
+def _weight(ind: Indicator) -> Decimal:
+    assert ind.weight.value is not None
+    return ind.weight.value
+
+
+def _need_indicators(m: Model) -> list[Indicator]:
+    if not m.indicators:
+        raise NotApplicable("附件2 未填绩效指标")
+    return m.indicators
+
+
+# --- WT-001 执行率分值 ---------------------------------------------------------------------------------
+@rule("WT-001", "预算执行率分值与评分口径不符", Severity.ERROR, reads=("ua_execution_weight",))
+def execution_weight(m: Model) -> Iterator[Hit]:
+    """附件2 预算执行率的分值应等于评分口径规定的分值（默认 10 分）。"""
+    (weight,) = m.need("ua_execution_weight")
+    expected = m.profile.weights["execution"]
+    if score_matches(weight, expected, m):
+        return
+    yield hit(
+        m.ref("ua_execution_weight"),
+        f"预算执行率分值填报为 {_points(weight)}，评分口径（{m.profile.name}）规定为 {_points(expected)}",
+        expected=_points(expected),
+        found=_points(weight),
+        advice="请按评分口径填写预算执行率分值；本地口径不同的，请选用相应的评分口径文件。",
+    )
+
+
+# --- WT-002/003/004 level sums ---------------------------------------------------------------------------
+def _level_sum(m: Model, level: str) -> Iterator[Hit]:
+    rows = [i for i in _need_indicators(m) if i.level1 == level]
+    if not rows or not all(i.weight.ok for i in rows):
+        return  # 整级缺失见 WT-005；分值未填或无法识别由完整性、数据格式规则报告
+    total = sum((_weight(i) for i in rows), ZERO)
+    expected = m.profile.weights[LEVEL_KEYS[level]]
+    if score_matches(total, expected, m):
+        return
+    terms = " + ".join(fmt_num(_weight(i)) for i in rows)
+    yield hit(
+        [_weight_cell(m, i) for i in rows],
+        f"{level}各三级指标分值合计 {_points(total)}（{terms}），评分口径规定{level}为 {_points(expected)}",
+        expected=_points(expected),
+        found=f"{_points(total)}（{terms}）",
+        advice=f"请调整{level}下各三级指标的分值，使合计为 {_points(expected)}。",
+    )
+
+
+@rule("WT-002", "产出指标分值合计不符", Severity.ERROR, reads=(IND,))
+def output_weights(m: Model) -> Iterator[Hit]:
+    """产出指标各三级指标分值之和应等于评分口径规定的产出指标分值（默认 50 分）。"""
+    yield from _level_sum(m, "产出指标")
+
+
+@rule("WT-003", "效益指标分值合计不符", Severity.ERROR, reads=(IND,))
+def benefit_weights(m: Model) -> Iterator[Hit]:
+    """效益指标各三级指标分值之和应等于评分口径规定的效益指标分值（默认 30 分）。"""
+    yield from _level_sum(m, "效益指标")
+
+
+@rule("WT-004", "满意度指标分值合计不符", Severity.ERROR, reads=(IND,))
+def satisfaction_weights(m: Model) -> Iterator[Hit]:
+    """满意度指标各三级指标分值之和应等于评分口径规定的满意度指标分值（默认 10 分）。"""
+    yield from _level_sum(m, _SATISFACTION)
+
+
+# --- WT-005 total 100 -------------------------------------------------------------------------------------
+@rule("WT-005", "分值合计不等于100", Severity.ERROR, reads=("ua_execution_weight", IND))
+def total_weight(m: Model) -> Iterator[Hit]:
+    """预算执行率分值 + 全部绩效指标分值之和应为 100 分。"""
+    (exec_weight,) = m.need("ua_execution_weight")
+    indicators = _need_indicators(m)
+    if not all(i.weight.ok for i in indicators):
+        return  # 部分分值无法识别，合计不可靠
+    expected = sum(m.profile.weights.values(), ZERO)
+    sums: dict[str, Decimal] = {level: ZERO for level in cat.LEVEL1}
+    for i in indicators:
+        level = i.level1 or _NO_LEVEL1
+        sums[level] = sums.get(level, ZERO) + _weight(i)
+    total = exec_weight + sum(sums.values(), ZERO)
+    if score_matches(total, expected, m):
+        return
+    terms = " + ".join(
+        [f"预算执行率 {_points(exec_weight)}"] + [f"{level} {_points(v)}" for level, v in sums.items()]
+    )
+    # The levels that differ from the profile come first: that is where the user should look.
+    off_levels = {
+        level
+        for level, v in sums.items()
+        if level not in LEVEL_KEYS or not score_matches(v, m.profile.weights[LEVEL_KEYS[level]], m)
+    }
+    off = [i for i in indicators if (i.level1 or _NO_LEVEL1) in off_levels]
+    exec_cell = [m.ref("ua_execution_weight")]
+    exec_off = not score_matches(exec_weight, m.profile.weights["execution"], m)
+    cells = (exec_cell if exec_off else []) + [_weight_cell(m, i) for i in off] + exec_cell
+    cells += [_weight_cell(m, i) for i in indicators]
+    yield hit(
+        cells,
+        f"分值合计为 {_points(total)}（{terms}），应为 {_points(expected)}",
+        expected=_points(expected),
+        found=_points(total),
+        advice="请按评分口径调整各级指标分值，使预算执行率与全部绩效指标的分值合计为 100 分。",
+    )
+
+
+# --- WT-006/007 names of levels ---------------------------------------------------------------------------
+@rule("WT-006", "一级指标名称不规范", Severity.ERROR, reads=(IND, PIND))
+def level1_names(m: Model) -> Iterator[Hit]:
+    """一级指标只能是 产出指标、效益指标、满意度指标。"""
+    for ind in m.all_indicators():
+        if not ind.level1 or ind.level1 in cat.LEVEL1:
+            continue
+        yield hit(
+            m.tref(ind.table, ind.index, "level1"),
+            f"{_who(ind)}的一级指标“{ind.raw_level1}”不是规范名称",
+            expected="、".join(cat.LEVEL1),
+            found=ind.raw_level1,
+            advice="请从下拉列表中选择一级指标。",
+        )
+
+
+@rule("WT-007", "二级指标与一级指标不匹配", Severity.ERROR, reads=(IND, PIND))
+def level2_names(m: Model) -> Iterator[Hit]:
+    """二级指标须属于所填一级指标：产出（数量、质量、时效、成本）、效益（经济、社会、生态、可持续影响）、满意度（服务对象满意度）。"""
+    for ind in m.all_indicators():
+        if ind.level1 not in cat.LEVEL2 or not ind.level2 or ind.level2 in cat.LEVEL2[ind.level1]:
+            continue
+        allowed = "、".join(cat.LEVEL2[ind.level1])
+        owner = next((l1 for l1, l2s in cat.LEVEL2.items() if ind.level2 in l2s), None)
+        why = f"“{ind.level2}”属于{owner}" if owner else f"“{ind.raw_level2}”不是规范的二级指标名称"
+        yield hit(
+            (m.tref(ind.table, ind.index, "level2"), m.tref(ind.table, ind.index, "level1")),
+            f"{_who(ind)}列在{ind.level1}下，但二级指标{why}",
+            expected=f"{ind.level1}下的二级指标：{allowed}",
+            found=ind.raw_level2,
+            advice=f"请改正二级指标，或把该指标移到{owner}下。" if owner else "请从下拉列表中选择二级指标。",
+        )
+
+
+# --- WT-008 classification ----------------------------------------------------------------------------
+def _is_cost(ind: Indicator) -> bool:
+    if ind.target.ok and ind.target.unit in _MONEY_UNITS:
+        return True
+    if not any(w in ind.level3 for w in _COST_WORDS):
+        return False
+    return not (any(w in ind.level3 for w in _RATE_WORDS) or ind.target.unit == "%")
+
+
+@rule(
+    "WT-008",
+    "指标归类可疑",
+    Severity.WARNING,
+    reads=(IND, PIND),
+    description=(
+        "三级指标内容与所属二级指标不符：成本、费用、经费、资金、支出、单价、造价类指标应列在成本指标"
+        "（或经济效益指标）下；满意度、满意率类指标应列在满意度指标下。"
+    ),
+)
+def misfiled_indicators(m: Model) -> Iterator[Hit]:
+    for ind in m.all_indicators():
+        if ind.level1 not in cat.LEVEL2 or ind.level2 not in cat.LEVEL2[ind.level1]:
+            continue  # 一级、二级指标本身不规范，由 WT-006/WT-007 报告
+        cells = (
+            m.tref(ind.table, ind.index, "level2"),
+            m.tref(ind.table, ind.index, "level3"),
+            m.tref(ind.table, ind.index, "level1"),
+        )
+        if any(w in ind.level3 for w in _SATISFACTION_WORDS) and ind.level1 != _SATISFACTION:
+            yield hit(
+                cells,
+                f"{_who(ind)}是满意度类指标，却列在{ind.level1}—{ind.level2}下",
+                expected="满意度指标—服务对象满意度指标",
+                found=f"{ind.level1}—{ind.level2}",
+                advice="请将满意度类指标移到“满意度指标—服务对象满意度指标”下，并相应调整各级分值。",
+            )
+        elif _is_cost(ind) and ind.level2 not in _COST_LEVEL2:
+            yield hit(
+                cells,
+                f"{_who(ind)}是成本（资金）类指标，却列在{ind.level1}—{ind.level2}下",
+                expected="产出指标—成本指标（或效益指标—经济效益指标）",
+                found=f"{ind.level1}—{ind.level2}",
+                advice="请将成本类指标移到“产出指标—成本指标”下；确属其他类别的，请在审核说明中解释。",
+            )
+
+
+# --- WT-009 project totals -------------------------------------------------------------------------------
+@rule("WT-009", "项目指标分值合计不符", Severity.WARNING, reads=(PROJECTS, PIND))
+def project_weights(m: Model) -> Iterator[Hit]:
+    """每个项目：执行率分值 + 该项目全部绩效指标分值之和应为 100 分。"""
+    if not m.projects:
+        raise NotApplicable("未填报项目支出自评表")
+    expected = sum(m.profile.weights.values(), ZERO)
+    for p in m.projects:
+        exec_weight = q_value(p.execution_weight)
+        if exec_weight is None or not p.indicators or not all(i.weight.ok for i in p.indicators):
+            continue
+        total = exec_weight + sum((_weight(i) for i in p.indicators), ZERO)
+        if score_matches(total, expected, m):
+            continue
+        terms = " + ".join(fmt_num(_weight(i)) for i in p.indicators)
+        yield hit(
+            [m.tref(PROJECTS, p.index, "execution_weight")] + [_weight_cell(m, i) for i in p.indicators],
+            f"项目“{p.name}”执行率分值 {_points(exec_weight)} 与绩效指标分值（{terms}）"
+            f"合计 {_points(total)}，应为 {_points(expected)}",
+            expected=_points(expected),
+            found=_points(total),
+            advice="请调整该项目执行率和各绩效指标的分值，使合计为 100 分。",
+        )
+
+
+# --- WT-010 single weights -------------------------------------------------------------------------------
+@rule("WT-010", "单项分值异常", Severity.WARNING, reads=(IND, PIND))
+def single_weights(m: Model) -> Iterator[Hit]:
+    """单个三级指标的分值应大于 0，且不超过其一级指标在评分口径中的分值。"""
+    for ind in m.all_indicators():
+        weight = q_value(ind.weight)
+        if weight is None:
+            continue
+        cell = _weight_cell(m, ind)
+        if weight <= 0:
+            yield hit(
+                cell,
+                f"{_who(ind)}的分值为 {_points(weight)}，分值应大于 0",
+                expected="大于 0 的分值",
+                found=_points(weight),
+                advice="请填写该指标的分值；不参与评分的指标请删除。",
+            )
+            continue
+        key = LEVEL_KEYS.get(ind.level1)
+        if key is None:
+            continue
+        cap = m.profile.weights[key]
+        if weight - cap > m.profile.score_tolerance:
+            yield hit(
+                cell,
+                f"{_who(ind)}的分值 {_points(weight)} 超过{ind.level1}的总分值 {_points(cap)}",
+                expected=f"不超过 {_points(cap)}",
+                found=_points(weight),
+                advice=f"请核对分值；{ind.level1}下全部三级指标的分值合计为 {_points(cap)}。",
+            )
