@@ -98,7 +98,7 @@ def _write_sheet(wb: Workbook, sp: SheetPlan) -> None:
             cell = ws.cell(r, c)
             set_text_safe(cell, value)
             cell.font = Font(name=FONT, size=10, bold=r <= sp.header_row)
-            if sp.wrap:
+            if sp.wrap and r > 1:  # the title row overflows to the right instead
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     for c in range(1, len(sp.rows[sp.header_row - 1]) + 1):
         ws.cell(sp.header_row, c).fill = HEADER_FILL

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model
-from perfeval.core.rules.parsing import join_labels, missing, table_ref
+from perfeval.core.rules.common import join_labels, missing
 from perfeval.core.rules.registry import Hit, hit, rule
 from perfeval.core.snapshot import CellRef
 
@@ -140,7 +140,7 @@ def no_indicators(m: Model) -> Iterator[Hit]:
     if cat.INDICATORS.name in m.snapshot.missing_tables or m.indicators:
         return
     yield hit(
-        table_ref(m, cat.INDICATORS.name, 0, "level1"),
+        m.tref(cat.INDICATORS.name, 0, "level1"),
         "附件2 绩效指标表没有填写任何指标",
         expected="产出、效益、满意度指标各至少一行",
         found="0 行",
@@ -187,10 +187,10 @@ def indicator_fields_blank(m: Model) -> Iterator[Hit]:
         title = ind.level3 or f"第 {ind.index + 1} 行"
         where = f"项目“{ind.project}”的指标“{title}”" if ind.project else f"{spec.label}“{title}”"
         yield hit(
-            [table_ref(m, ind.table, ind.index, k) for k in blank],
+            [m.tref(ind.table, ind.index, k) for k in blank],
             f"{where}缺少：{'、'.join(headers)}",
             expected="必填项均已填写",
-            found="（空）：" + "、".join(str(table_ref(m, ind.table, ind.index, k)) for k in blank),
+            found="（空）：" + "、".join(str(m.tref(ind.table, ind.index, k)) for k in blank),
             advice="请补全该行；多余的行请整行清空。定性指标的指标值和完成值可填文字。",
         )
 
@@ -268,7 +268,7 @@ def project_without_indicators(m: Model) -> Iterator[Hit]:
             continue
         name = f"项目“{p.name}”" if p.name else f"第 {p.index + 1} 行项目（未填名称）"
         yield hit(
-            table_ref(m, cat.PROJECTS.name, p.index, "name"),
+            m.tref(cat.PROJECTS.name, p.index, "name"),
             f"{name}在“项目绩效指标”表中没有绩效指标",
             expected="至少一行绩效指标",
             found="0 行",
@@ -289,7 +289,7 @@ def orphan_project_indicators(m: Model) -> Iterator[Hit]:
         hint = f"是否应为“{close[0]}”？" if close else ""
         expected = join_labels([f"“{n}”" for n in listed], 5) if listed else "（项目支出自评表未列出项目）"
         yield hit(
-            [table_ref(m, ind.table, ind.index, "project") for ind in rows],
+            [m.tref(ind.table, ind.index, "project") for ind in rows],
             f"项目绩效指标中的项目名称“{name}”（{len(rows)} 行）在“项目支出自评”表中找不到，"
             f"这些指标不计入任何项目。{hint}",
             expected=expected,

@@ -10,7 +10,7 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable, Project, ProjectItem
 from perfeval.core.parse import normalize_text
-from perfeval.core.rules.parsing import join_labels, table_label, table_ref
+from perfeval.core.rules.common import join_labels, table_label
 from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, hit, rule
 
 
@@ -66,7 +66,7 @@ def project_table_total(m: Model) -> Iterator[Hit]:
         return
     more = "大于" if total > unit else "小于"
     yield hit(
-        [m.ref("ua_project_expenditure_spent"), *(table_ref(m, table, p.index, "spent") for p in m.projects)],
+        [m.ref("ua_project_expenditure_spent"), *(m.tref(table, p.index, "spent") for p in m.projects)],
         f"项目支出自评表 {len(m.projects)} 个项目的全年执行数之和 {fmt_amount(total)}{more}"
         f"{m.label('ua_project_expenditure_spent')} {fmt_amount(unit)}，相差 {fmt_amount(abs(total - unit))}",
         expected=fmt_amount(unit),
@@ -144,7 +144,7 @@ def project_not_in_items(m: Model) -> Iterator[Hit]:
         if not name_key(p.name) or _matches(p, items):
             continue
         yield hit(
-            table_ref(m, cat.PROJECTS.name, p.index, "name"),
+            m.tref(cat.PROJECTS.name, p.index, "name"),
             f"项目“{p.name}”在附件1 项目支出明细中找不到同名项目",
             expected=f"附件1 明细中的项目：{listed}",
             found=f"“{p.name}”",
@@ -168,8 +168,8 @@ def project_spent_matches_item(m: Model) -> Iterator[Hit]:
         compared = True
         if abs(spent - actual) <= m.profile.amount_tolerance:
             continue
-        spent_ref = table_ref(m, cat.PROJECTS.name, p.index, "spent")
-        item_ref = table_ref(m, cat.PROJECT_ITEMS.name, item.index, "current_actual")
+        spent_ref = m.tref(cat.PROJECTS.name, p.index, "spent")
+        item_ref = m.tref(cat.PROJECT_ITEMS.name, item.index, "current_actual")
         yield hit(
             [spent_ref, item_ref],
             f"项目“{p.name}”全年执行数 {fmt_amount(spent)}（{spent_ref}），附件1 明细“{item.name}”"

@@ -9,8 +9,8 @@ from perfeval.core.compute import indicator_met
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model
 from perfeval.core.parse import Status, parse_target
+from perfeval.core.rules.common import cell, num, qty_text, row_name
 from perfeval.core.rules.registry import Hit, fmt_num, fmt_rate, fmt_score, hit, rule
-from perfeval.core.rules.scoring import cell, num, qty_text, row_name
 
 TABLES = (cat.INDICATORS.name, cat.PROJECT_INDICATORS.name)
 _ADVICE = "请在“偏差原因分析及改进措施”中说明原因和改进措施，或在校验结果中填写审核说明。"

@@ -1,8 +1,4 @@
-"""Rules: parsing. Cells whose content could not be read as the number the form asks for.
-
-Also home of small helpers the table, completeness, sums and consistency rules share: where a table cell
-is, how to name it in a message, and which cells hold numbers.
-"""
+"""Rules: parsing. Cells whose content could not be read as the number the form asks for."""
 
 from __future__ import annotations
 
@@ -14,10 +10,11 @@ from perfeval.catalogue import FieldType
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, as_text
 from perfeval.core.parse import Quantity, Status, is_excel_error, normalize_text
+from perfeval.core.rules.common import missing, table_label
 from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
 from perfeval.core.snapshot import CellRef
 
-# --- shared helpers ------------------------------------------------------------------------------------
+# --- helpers ------------------------------------------------------------------------------------
 
 NUMERIC_FIELD_TYPES = cat.NUMERIC_TYPES | {FieldType.YEAR}
 # Numeric columns of the project table (amounts, 分值, rates, scores); the computed 复核 columns are ours.
@@ -31,44 +28,6 @@ def shown(raw: object) -> str:
     """What the user typed, as quoted back in a message (7.0 shows as 7, long text is cut)."""
     text = normalize_text(as_text(raw))
     return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
-
-
-def missing(m: Model, name: str) -> bool:
-    """The workbook lacks the defined name: CMP-001 reports it, so other rules stay quiet about it."""
-    return name in m.snapshot.missing_names
-
-
-def table_ref(m: Model, table: str, index: int, key: str) -> CellRef:
-    """m.tref, also for a table the workbook lacks (then the template's position is used)."""
-    if table in m.snapshot.tables:
-        return m.tref(table, index, key)
-    spec = cat.TABLES[table]
-    place = cat.table_placement(spec)
-    return CellRef(spec.sheet, f"{place.letters[key]}{place.header_row + 1 + index}")
-
-
-def row_title(m: Model, table: str, index: int) -> str:
-    """Project and 三级指标 of a project indicator, else the 三级指标 or the name; "" when blank."""
-    data = m.snapshot.tables.get(table)
-    if data is None or not 0 <= index < len(data.rows):
-        return ""
-    row = data.rows[index]
-    parts = [as_text(row.get("project")), as_text(row.get("level3")) or as_text(row.get("name"))]
-    return "：".join(p for p in parts if p)
-
-
-def table_label(m: Model, table: str, index: int, key: str) -> str:
-    """Cell, column header and row, e.g. 附件2!H30 分值（开展科普活动次数）."""
-    header = cat.TABLES[table].column(key).header
-    title = row_title(m, table, index)
-    return f"{table_ref(m, table, index, key)} {header}" + (f"（{title}）" if title else "")
-
-
-def join_labels(labels: list[str], limit: int = 8) -> str:
-    """A readable list; a long one is cut so a message stays one paragraph."""
-    if len(labels) <= limit:
-        return "、".join(labels)
-    return "、".join(labels[:limit]) + f" 等 {len(labels)} 项"
 
 
 @dataclass(frozen=True)
@@ -89,18 +48,18 @@ def numeric_inputs(m: Model) -> Iterator[NumericInput]:
             yield NumericInput(m.ref(f.name), m.label(f.name), f.type, m.q[f.name])
     for ind in m.all_indicators():
         for key in ("weight", "score"):
-            ref = table_ref(m, ind.table, ind.index, key)
+            ref = m.tref(ind.table, ind.index, key)
             yield NumericInput(
                 ref, table_label(m, ind.table, ind.index, key), FieldType.SCORE, getattr(ind, key)
             )
     for p in m.projects:
         for col in PROJECT_NUMERIC_COLUMNS:
-            ref = table_ref(m, cat.PROJECTS.name, p.index, col.key)
+            ref = m.tref(cat.PROJECTS.name, p.index, col.key)
             label = table_label(m, cat.PROJECTS.name, p.index, col.key)
             yield NumericInput(ref, label, col.type, getattr(p, col.key))
     for item in m.project_items:
         for col in cat.YEAR_COLS:
-            ref = table_ref(m, cat.PROJECT_ITEMS.name, item.index, col)
+            ref = m.tref(cat.PROJECT_ITEMS.name, item.index, col)
             label = table_label(m, cat.PROJECT_ITEMS.name, item.index, col)
             yield NumericInput(ref, label, FieldType.AMOUNT, item.amounts[col])
 
@@ -166,7 +125,7 @@ def excel_error(m: Model) -> Iterator[Hit]:
                 raw = row.get(col.key)
                 if not col.computed and is_excel_error(raw):
                     yield hit(
-                        table_ref(m, name, index, col.key),
+                        m.tref(name, index, col.key),
                         f"{table_label(m, name, index, col.key)} 为错误值 {shown(raw)}",
                         found=shown(raw),
                         advice=advice,

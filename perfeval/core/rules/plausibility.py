@@ -13,7 +13,7 @@ from perfeval.catalogue import FieldType
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable
 from perfeval.core.parse import Quantity
-from perfeval.core.rules.rates import PROJECTS, ZERO, exceeds, looks_like_yuan, q_value, yuan_reason
+from perfeval.core.rules.common import PROJECTS, ZERO, exceeds, looks_like_yuan, q_value, yuan_reason
 from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
 from perfeval.core.snapshot import CellRef
 

@@ -13,17 +13,24 @@ from decimal import ROUND_HALF_UP, Decimal
 from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable, Project
-from perfeval.core.parse import Quantity, Status
+from perfeval.core.parse import Status
+from perfeval.core.rules.common import (
+    PROJECTS,
+    ZERO,
+    exceeds,
+    looks_like_yuan,
+    q_value,
+    score_matches,
+    yuan_reason,
+)
 from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, fmt_score, hit, rule
 from perfeval.core.snapshot import CellRef
 
 ONE = Decimal(1)
-ZERO = Decimal(0)
 _PERCENT_2DP = Decimal("0.0001")  # 85.71 % as a fraction has four decimals
-PROJECTS = cat.PROJECTS.name
 
 
-# --- helpers shared with plausibility.py and weights.py ---------------------------------------------------
+# --- helpers ------------------------------------------------------------------------------------------
 def rate_matches(typed: Decimal, computed: Decimal, m: Model) -> bool:
     """Within the rate tolerance, or exactly the computed rate shown with 2 decimals of a percent."""
     if abs(typed - computed) <= m.profile.rate_tolerance:
@@ -31,49 +38,14 @@ def rate_matches(typed: Decimal, computed: Decimal, m: Model) -> bool:
     return typed == computed.quantize(_PERCENT_2DP, rounding=ROUND_HALF_UP)
 
 
-def score_matches(typed: Decimal, computed: Decimal, m: Model) -> bool:
-    return abs(typed - computed) <= m.profile.score_tolerance
-
-
-def exceeds(amount: Decimal, limit: Decimal, m: Model) -> bool:
-    """amount > limit beyond the amount tolerance."""
-    return amount - limit > m.profile.amount_tolerance
-
-
 def decimal_or_none(value: object) -> Decimal | None:
     """A computed value when it is a number; compute.Unavailable and strings become None."""
     return value if isinstance(value, Decimal) else None
 
 
-def q_value(qty: Quantity) -> Decimal | None:
-    return qty.value if qty.ok else None
-
-
 def num2(v: Decimal) -> str:
     """An amount inside a formula, as the user sees it in the cell: 1.30, not 1.3."""
     return f"{v:,.2f}"
-
-
-YUAN_FACTOR = Decimal(1000)  # one amount a thousand times the unit's whole budget is surely in 元
-
-
-def yuan_reason(m: Model, qty: Quantity, name: str = "") -> str | None:
-    """Why an amount (万元) looks typed in 元, or None. Amounts parse.py converted from 元 are fine."""
-    value = q_value(qty)
-    if value is None or "换算" in qty.note:
-        return None
-    limit = m.profile.amount_in_yuan
-    if value > limit:
-        return f"超过 {fmt_num(limit)} 万元"
-    budget = m.num("ua_adjusted_budget")
-    if name != "ua_adjusted_budget" and budget is not None and budget > 0 and value > budget * YUAN_FACTOR:
-        return f"超过全年预算数 {fmt_amount(budget)} 的 {fmt_num(YUAN_FACTOR)} 倍"
-    return None
-
-
-def looks_like_yuan(m: Model, *names: str) -> bool:
-    """PL-003 reports such an amount; a rate built on it would only repeat that error."""
-    return any(yuan_reason(m, m.q[n], n) for n in names)
 
 
 def fmt_signed_rate(v: Decimal) -> str:

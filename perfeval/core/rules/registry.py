@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -69,7 +70,7 @@ def rule(
             title,
             severity,
             reads,
-            description or (check.__doc__ or "").strip(),
+            description or inspect.cleandoc(check.__doc__ or ""),
             check,
             completeness=rule_id.startswith("CMP-"),
         )

@@ -10,6 +10,7 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, NotApplicable, as_text
 from perfeval.core.parse import Quantity, Status
+from perfeval.core.rules.common import cell, num, qty_text, row_name
 from perfeval.core.rules.registry import Hit, fmt_num, fmt_score, hit, rule
 from perfeval.core.snapshot import CellRef
 
@@ -18,37 +19,9 @@ IND = cat.INDICATORS.name
 PIND = cat.PROJECT_INDICATORS.name
 PROJ = cat.PROJECTS.name
 
-_COMPARATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
-
-
-# --- helpers shared with deviation.py ------------------------------------------------------------------
-def row_name(ind: Indicator) -> str:
-    """'绩效指标第3行“开展科普活动次数”' or '项目“X”的绩效指标第2行“…”' for messages."""
-    name = f"“{ind.level3}”" if ind.level3 else ""
-    if ind.table == IND:
-        where = "绩效指标"
-    else:
-        where = f"项目“{ind.project}”的绩效指标" if ind.project else "项目绩效指标"
-    return f"{where}第{ind.index + 1}行{name}"
-
-
-def qty_text(q: Quantity) -> str:
-    """A target or actual as the user meant it: '≥8次', '100%', or the typed text."""
-    if q.ok:
-        return _COMPARATOR_SIGNS.get(q.comparator, "") + fmt_num(q.value, q.unit)
-    return as_text(q.raw) or "（空）"
-
-
-def cell(m: Model, ind: Indicator, key: str) -> CellRef:
-    return m.tref(ind.table, ind.index, key)
-
 
 def _cells(m: Model, ind: Indicator, *keys: str) -> tuple[CellRef, ...]:
     return tuple(cell(m, ind, k) for k in keys)
-
-
-def num(q: Quantity) -> Decimal | None:
-    return q.value if q.ok else None
 
 
 def score_formula(ind: Indicator) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable
-from perfeval.core.rules.parsing import missing, table_label, table_ref
+from perfeval.core.rules.common import missing, table_label
 from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_score, hit, rule
 from perfeval.core.snapshot import CellRef
 
@@ -97,7 +97,7 @@ def project_items_sum(m: Model) -> Iterator[Hit]:
         if items_sum is None or abs(total - items_sum) <= m.profile.amount_tolerance:
             continue
         yield hit(
-            [m.ref(total_name), *(table_ref(m, table, it.index, col) for it in m.project_items)],
+            [m.ref(total_name), *(m.tref(table, it.index, col) for it in m.project_items)],
             f"附件1 项目支出{header}：合计填 {fmt_amount(total)}，项目支出明细表 {len(typed)} 项之和为 "
             f"{fmt_amount(items_sum)}，相差 {fmt_amount(abs(total - items_sum))}",
             expected=fmt_amount(items_sum),
@@ -220,7 +220,7 @@ def typed_total_score(m: Model) -> Iterator[Hit]:
     if abs(total - parts_sum) <= m.profile.score_tolerance:
         return
     cells: list[CellRef] = [m.ref("ua_total_score"), m.ref("ua_execution_score")]
-    cells += [table_ref(m, table, i.index, "score") for i in m.indicators]
+    cells += [m.tref(table, i.index, "score") for i in m.indicators]
     yield hit(
         cells,
         f"附件2 总分填 {fmt_score(total)}，而预算执行率得分 {fmt_num(execution)} + "

@@ -12,8 +12,8 @@ from perfeval import catalogue as cat
 from perfeval.core.compute import indicator_met
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, as_text
+from perfeval.core.rules.common import qty_text, row_name
 from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
-from perfeval.core.rules.scoring import qty_text, row_name
 from perfeval.core.snapshot import CellRef
 from perfeval.core.textclaims import Claim, extract_claims, repeated_counts
 

@@ -14,7 +14,7 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, NotApplicable
 from perfeval.core.profile import LEVEL_KEYS
-from perfeval.core.rules.rates import PROJECTS, ZERO, q_value, score_matches
+from perfeval.core.rules.common import PROJECTS, ZERO, q_value, score_matches
 from perfeval.core.rules.registry import Hit, fmt_num, hit, rule
 from perfeval.core.snapshot import CellRef
 
