@@ -75,15 +75,15 @@ def _json_default(value: object) -> object:
 
 
 def _result_json(run) -> dict:
+    from perfeval.core.findings import Severity
+
     result = run.result
     m = result.model
     return {
         "source": m.snapshot.source,
         "output": str(run.output) if run.output else None,
         "profile": m.profile.name,
-        "summary": {s.value: result.count(s) for s in type(result.findings[0].severity)}
-        if result.findings
-        else {},
+        "summary": {s.value: result.count(s) for s in Severity},
         "total_score": result.total_score,
         "grade": result.grade,
         "computed": {k: v for k, v in sorted(m.computed.items())},
