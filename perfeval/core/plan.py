@@ -9,7 +9,7 @@ from decimal import Decimal
 from perfeval import __version__
 from perfeval import catalogue as cat
 from perfeval.catalogue import FieldType
-from perfeval.core.compute import Unavailable
+from perfeval.core.compute import Unavailable, row_score
 from perfeval.core.findings import Severity
 from perfeval.core.pipeline import CheckResult
 from perfeval.core.rules import REGISTRY
@@ -165,10 +165,6 @@ def _findings_sheet(result: CheckResult) -> SheetPlan:
     )
 
 
-def _fmt(value: object) -> object:
-    return cell_value(value)
-
-
 def _scores_sheet(result: CheckResult) -> SheetPlan:
     m = result.model
     rows: list[list[object]] = [
@@ -178,9 +174,9 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
     rows.append(
         [
             "预算执行率",
-            _fmt(m.num("ua_execution_weight")),
-            _fmt(m.num("ua_execution_score")),
-            _fmt(m.computed.get("ua_execution_score_calc")),
+            cell_value(m.num("ua_execution_weight")),
+            cell_value(m.num("ua_execution_score")),
+            cell_value(m.computed.get("ua_execution_score_calc")),
             f"执行率（复核）{_fmt_rate(m.computed.get('ua_execution_rate_calc'))}",
         ]
     )
@@ -188,15 +184,15 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
         inds = [i for i in m.indicators if i.level1 == level]
         weight = sum((i.weight.value for i in inds if i.weight.ok and i.weight.value is not None), Decimal(0))
         typed = sum((i.score.value for i in inds if i.score.ok and i.score.value is not None), Decimal(0))
-        calc = sum((s for s in (_row(i) for i in inds) if s is not None), Decimal(0))
+        calc = sum((s for s in (row_score(i) for i in inds) if s is not None), Decimal(0))
         rows.append([level, float(weight), float(typed), float(calc), f"{len(inds)} 项指标"])
     rows.append(
         [
             "总分",
             100,
-            _fmt(m.num("ua_total_score")),
-            _fmt(m.computed.get("ua_total_score_calc")),
-            f"等级（复核）：{_fmt(m.computed.get('ua_grade_calc'))}；评分口径：{m.profile.name}",
+            cell_value(m.num("ua_total_score")),
+            cell_value(m.computed.get("ua_total_score_calc")),
+            f"等级（复核）：{cell_value(m.computed.get('ua_grade_calc'))}；评分口径：{m.profile.name}",
         ]
     )
     rows.append([])
@@ -206,9 +202,9 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
         rows.append(
             [
                 f"{ind.level1}/{ind.level2}/{ind.level3}",
-                _fmt(ind.weight.value),
-                _fmt(ind.score.value),
-                _fmt(ind.score_calc),
+                cell_value(ind.weight.value),
+                cell_value(ind.score.value),
+                cell_value(ind.score_calc),
                 note or ("定性" if ind.kind == "定性" else ""),
             ]
         )
@@ -220,19 +216,13 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
             rows.append(
                 [
                     p.name,
-                    _fmt(tc.get((cat.PROJECTS.name, p.index, "execution_rate_calc"))),
-                    _fmt(p.total_score.value),
-                    _fmt(tc.get((cat.PROJECTS.name, p.index, "total_score_calc"))),
-                    _fmt(tc.get((cat.PROJECTS.name, p.index, "grade_calc"))),
+                    cell_value(tc.get((cat.PROJECTS.name, p.index, "execution_rate_calc"))),
+                    cell_value(p.total_score.value),
+                    cell_value(tc.get((cat.PROJECTS.name, p.index, "total_score_calc"))),
+                    cell_value(tc.get((cat.PROJECTS.name, p.index, "grade_calc"))),
                 ]
             )
     return SheetPlan(cat.SHEET_SCORES, rows, widths=[48, 12, 16, 14, 40], header_row=2)
-
-
-def _row(ind) -> Decimal | None:
-    from perfeval.core.compute import row_score
-
-    return row_score(ind)
 
 
 def _fmt_rate(value: object) -> str:

@@ -17,6 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from perfeval import catalogue as cat
 from perfeval.catalogue import split_address
+from perfeval.core.plan import EXPLANATION_COL, FINGERPRINT_COL
 from perfeval.core.snapshot import CellRef, Snapshot, TableData
 from perfeval.io.safety import InputFileError, check_input_file
 
@@ -121,8 +122,6 @@ def _read_table(
 
 
 def _explanations(grids: dict[str, _Grid]) -> dict[str, str]:
-    from perfeval.core.plan import EXPLANATION_COL, FINGERPRINT_COL
-
     grid = grids.get(cat.SHEET_FINDINGS)
     if grid is None:
         return {}
