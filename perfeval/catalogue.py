@@ -34,8 +34,25 @@ def split_address(address: str) -> tuple[int, int]:
     return int(m.group(2)), col
 
 
+def range_bounds(ref: str) -> tuple[int, int, int, int]:
+    """ "A3:F10" (or "$A$3:$F$10", or one cell) -> (min_col, min_row, max_col, max_row)."""
+    first, _, last = ref.replace("$", "").partition(":")
+    r1, c1 = split_address(first)
+    r2, c2 = split_address(last or first)
+    return c1, r1, c2, r2
+
+
 TEMPLATE_VERSION = "1"
 VERSION_NAME = "perfeval_template_version"
+
+
+def version_text(value: object) -> str | None:
+    """The template version as stored in its named cell ("1"; Excel may hand back 1.0)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
 
 
 class FieldType(StrEnum):

@@ -267,12 +267,9 @@ def main() -> None:
         err.print("已取消。")
         sys.exit(130)
     except Exception:
-        # Users never see a traceback: it goes to a log file whose path the message names.
-        import tempfile
-        import traceback
+        from perfeval.errorlog import write_error_log
 
-        log = Path(tempfile.gettempdir()) / "perfeval-error.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+        log = write_error_log("perfeval " + " ".join(sys.argv[1:]))
         err.print(
             f"[bold red]程序内部错误[/]，未生成或改动任何文件。详细信息已写入 {log}，请将该文件发给技术支持。"
         )

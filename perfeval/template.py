@@ -184,9 +184,16 @@ def _build_guide(wb: Workbook) -> None:
         c = ws.cell(i, 1, text)
         c.font = Font(name=FONT, size=14 if kind else 11, bold=bool(kind))
         c.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.cell(len(GUIDE_LINES) + 2, 1, f"模板版本：{cat.TEMPLATE_VERSION}").font = Font(
-        name=FONT, size=9, color="808080"
-    )
+    # The version is a named cell, not a constant name: xlwings' remote clients send only names that refer
+    # to ranges, and the Excel adapter must recognise the template too.
+    row = len(GUIDE_LINES) + 2
+    grey = Font(name=FONT, size=9, color="808080")
+    ws.cell(row, 1, "模板版本（供校验工具识别，请勿修改）").font = grey
+    ws.cell(row, 1).alignment = Alignment(horizontal="right")
+    version = ws.cell(row, 2, cat.TEMPLATE_VERSION)
+    version.font = grey
+    version.number_format = "@"
+    _add_name(wb, cat.VERSION_NAME, cat.SHEET_GUIDE, f"$B${row}")
     _page_setup(ws, False, None)
 
 
@@ -215,7 +222,6 @@ def build_template() -> Workbook:
             ws.freeze_panes = freeze
         header = cat.table_placement(spec.tables[0]).header_row if spec.tables and not spec.blocks else None
         _page_setup(ws, spec.landscape, f"{header}:{header}" if header else None)
-    wb.defined_names[cat.VERSION_NAME] = DefinedName(cat.VERSION_NAME, attr_text=f'"{cat.TEMPLATE_VERSION}"')
     wb.properties.creator = "perfeval"
     wb.properties.title = "部门整体支出绩效自评模板"
     return wb

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from perfeval.catalogue import get_column_letter
+from perfeval import catalogue as cat
+from perfeval.catalogue import TableSpec, get_column_letter, range_bounds, split_address
 
 
 @dataclass(frozen=True, order=True)
@@ -45,3 +47,72 @@ class Snapshot:
 
     def table(self, name: str) -> TableData:
         return self.tables[name]
+
+
+ValueAt = Callable[[str, int, int], object]  # (sheet, row, col) 1-based -> raw value or None
+
+
+def read_table(spec: TableSpec, sheet: str, ref: str, value_at: ValueAt) -> TableData:
+    """A table's rows, its columns matched by header text (falling back to the template position)."""
+    min_col, min_row, max_col, max_row = range_bounds(ref)
+    headers = {str(value_at(sheet, min_row, c) or "").strip(): c for c in range(min_col, max_col + 1)}
+    columns = {col.key: headers.get(col.header, min_col + i) for i, col in enumerate(spec.columns)}
+    rows = [
+        {key: value_at(sheet, r, c) for key, c in columns.items()} for r in range(min_row + 1, max_row + 1)
+    ]
+    return TableData(spec.name, sheet, min_row + 1, columns, rows)
+
+
+def read_explanations(
+    value_at: ValueAt, last_row: int, fingerprint_col: int, explanation_col: int
+) -> dict[str, str]:
+    """审核说明 the user typed on the findings sheet, keyed by finding fingerprint (columns 1-based)."""
+    out = {}
+    for r in range(3, last_row + 1):
+        fingerprint = value_at(cat.SHEET_FINDINGS, r, fingerprint_col)
+        note = value_at(cat.SHEET_FINDINGS, r, explanation_col)
+        if fingerprint and note and str(note).strip():
+            out[str(fingerprint).lstrip("'")] = str(note).strip()
+    return out
+
+
+def assemble(
+    *,
+    source: str,
+    version: str | None,
+    destinations: dict[str, tuple[str, str]],
+    sheets: Iterable[str],
+    table_refs: dict[str, tuple[str, str]],
+    value_at: ValueAt,
+    explanations: dict[str, str],
+) -> Snapshot:
+    """Build the snapshot from what an adapter located: name -> (sheet, address), table -> (sheet, ref)."""
+    present = set(sheets)
+    values: dict[str, object] = {}
+    cells: dict[str, CellRef] = {}
+    missing: list[str] = []
+    for f in cat.fields().values():
+        dest = destinations.get(f.name)
+        if dest is None or dest[0] not in present:
+            missing.append(f.name)
+            values[f.name] = None
+            continue
+        sheet, address = dest
+        cells[f.name] = CellRef(sheet, address)
+        row, col = split_address(address)
+        values[f.name] = value_at(sheet, row, col)
+    tables = {
+        name: read_table(spec, *table_refs[name], value_at)
+        for name, spec in cat.TABLES.items()
+        if name in table_refs and table_refs[name][0] in present
+    }
+    return Snapshot(
+        values=values,
+        cells=cells,
+        tables=tables,
+        explanations=explanations,
+        template_version=version,
+        source=source,
+        missing_names=tuple(missing),
+        missing_tables=tuple(name for name in cat.TABLES if name not in tables),
+    )

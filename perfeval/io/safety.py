@@ -20,6 +20,8 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
+from perfeval import catalogue as cat
+
 __all__ = [
     "MAX_FILE_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
@@ -537,3 +539,21 @@ def _fmt_size(n: int) -> str:
 
 def _reason(e: OSError) -> str:
     return e.strerror or str(e) or type(e).__name__
+
+
+class NotOurWorkbookError(InputFileError):
+    """The workbook was not made from our template (or from an incompatible version)."""
+
+
+def check_version(version: str | None, name: str) -> None:
+    """Refuse a workbook not made from our template, or from another version of it (both adapters)."""
+    if version is None:
+        raise NotOurWorkbookError(
+            f"“{name}”不是由绩效自评模板创建的工作簿（缺少模板标记）。"
+            "请用 perfeval new 生成模板，把数据粘贴到模板中再校验。"
+        )
+    if version != cat.TEMPLATE_VERSION:
+        raise NotOurWorkbookError(
+            f"“{name}”使用的模板版本为 {version}，本工具需要版本 {cat.TEMPLATE_VERSION}。"
+            "请用 perfeval new 生成新模板并转录数据。"
+        )

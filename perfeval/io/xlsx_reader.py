@@ -12,18 +12,12 @@ from pathlib import Path
 
 import python_calamine as calamine
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from perfeval import catalogue as cat
-from perfeval.catalogue import split_address
 from perfeval.core.plan import EXPLANATION_COL, FINGERPRINT_COL
-from perfeval.core.snapshot import CellRef, Snapshot, TableData
-from perfeval.io.safety import InputFileError, check_input_file
-
-
-class NotOurWorkbookError(InputFileError):
-    """The workbook was not made from our template (or from an incompatible version)."""
+from perfeval.core.snapshot import Snapshot, assemble, read_explanations
+from perfeval.io.safety import InputFileError, check_input_file, check_version
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -93,45 +87,14 @@ def _destination(wb: Workbook, name: str) -> tuple[str, str] | None:
 
 def template_version(wb: Workbook) -> str | None:
     dn = wb.defined_names.get(cat.VERSION_NAME)
-    return dn.attr_text.strip('"') if dn is not None else None
-
-
-def _read_table(
-    wb: Workbook, grids: dict[str, _Grid], values: _Values, spec: cat.TableSpec
-) -> TableData | None:
-    for ws in wb.worksheets:
-        if spec.name in ws.tables:
-            table = ws.tables[spec.name]
-            break
-    else:
+    if dn is None:
         return None
-    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    grid = grids.get(ws.title)
-    headers = (
-        {str(grid.get(min_row, c) or "").strip(): c for c in range(min_col, max_col + 1)} if grid else {}
-    )
-    columns = {}
-    for i, col in enumerate(spec.columns):
-        # Match by header text; fall back to the template position when a header was retyped.
-        columns[col.key] = headers.get(col.header, min_col + i)
-    rows = []
-    if grid:
-        for r in range(min_row + 1, max_row + 1):
-            rows.append({key: values.get(ws.title, r, c) for key, c in columns.items()})
-    return TableData(spec.name, ws.title, min_row + 1, columns, rows)
-
-
-def _explanations(grids: dict[str, _Grid]) -> dict[str, str]:
-    grid = grids.get(cat.SHEET_FINDINGS)
-    if grid is None:
-        return {}
-    out = {}
-    for r in range(3, grid.start_row + len(grid.rows) + 1):
-        fingerprint = grid.get(r, FINGERPRINT_COL + 1)
-        note = grid.get(r, EXPLANATION_COL + 1)
-        if fingerprint and note and str(note).strip():
-            out[str(fingerprint)] = str(note).strip()
-    return out
+    if dn.attr_text.startswith('"'):  # a constant name, as early builds of the template wrote it
+        return dn.attr_text.strip('"')
+    dest = _destination(wb, cat.VERSION_NAME)
+    if dest is None or dest[0] not in wb.sheetnames:
+        return None
+    return cat.version_text(wb[dest[0]][dest[1]].value)
 
 
 class _Values:
@@ -165,46 +128,32 @@ class _Values:
 
 def read_snapshot(wb: Workbook, path: Path) -> Snapshot:
     version = template_version(wb)
-    if version is None:
-        raise NotOurWorkbookError(
-            f"“{path.name}”不是由绩效自评模板创建的工作簿（缺少模板标记）。"
-            "请用 perfeval new 生成模板，把数据粘贴到模板中再校验。"
-        )
-    if version != cat.TEMPLATE_VERSION:
-        raise NotOurWorkbookError(
-            f"“{path.name}”使用的模板版本为 {version}，本工具需要版本 {cat.TEMPLATE_VERSION}。"
-            "请用 perfeval new 生成新模板并转录数据。"
-        )
+    check_version(version, path.name)
     grids = _grids(path, [*cat.INPUT_SHEETS, *cat.OUTPUT_SHEETS])
-    cells_values = _Values(wb, path, grids)
-    values: dict[str, object] = {}
-    cells: dict[str, CellRef] = {}
-    missing: list[str] = []
+    cell_values = _Values(wb, path, grids)
+
+    def value_at(sheet: str, row: int, col: int) -> object:
+        return cell_values.get(sheet, row, col) if sheet in grids else None
+
+    destinations = {}
     for f in cat.fields().values():
         dest = _destination(wb, f.name)
-        if dest is None or dest[0] not in grids:
-            missing.append(f.name)
-            values[f.name] = None
-            continue
-        sheet, address = dest
-        cells[f.name] = CellRef(sheet, address)
-        row, col = split_address(address)
-        values[f.name] = cells_values.get(sheet, row, col)
-    tables: dict[str, TableData] = {}
-    missing_tables = []
-    for spec in cat.TABLES.values():
-        data = _read_table(wb, grids, cells_values, spec)
-        if data is None:
-            missing_tables.append(spec.name)
-        else:
-            tables[spec.name] = data
-    return Snapshot(
-        values=values,
-        cells=cells,
-        tables=tables,
-        explanations=_explanations(grids),
-        template_version=version,
+        if dest is not None:
+            destinations[f.name] = dest
+    table_refs = {
+        name: (ws.title, ws.tables[name].ref)
+        for ws in wb.worksheets
+        for name in ws.tables
+        if name in cat.TABLES
+    }
+    findings = grids.get(cat.SHEET_FINDINGS)
+    last_row = findings.start_row + len(findings.rows) if findings else 0
+    return assemble(
         source=str(path),
-        missing_names=tuple(missing),
-        missing_tables=tuple(missing_tables),
+        version=version,
+        destinations=destinations,
+        sheets=grids,
+        table_refs=table_refs,
+        value_at=value_at,
+        explanations=read_explanations(value_at, last_row, FINGERPRINT_COL + 1, EXPLANATION_COL + 1),
     )
