@@ -1,0 +1,1 @@
+"""Excel side: the xlwings adapter, the ribbon entry point and the add-in build."""

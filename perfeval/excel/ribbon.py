@@ -1,0 +1,115 @@
+"""What the 绩效自评 ribbon's buttons run. macros/PerfevalRibbon.bas passes the pressed control's id here.
+
+The add-in runs `ribbon.on_action(id)` through xlwings' RunPython; a new button is one entry in ACTIONS
+and one element in addin/customUI14.xml. Every outcome reaches the user as a Chinese message box; an
+unexpected error is logged to a file the message names, and no traceback window appears. Imports stay
+light (no pandas, no openpyxl): this module is on the click path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from perfeval.core.findings import Severity
+from perfeval.core.pipeline import CheckResult, run_check
+from perfeval.core.plan import WritePlan, build_plan
+from perfeval.core.profile import Profile, default_profile
+from perfeval.excel.reader import read_book
+from perfeval.excel.writer import apply_plan, clear_book
+from perfeval.io.safety import InputFileError
+
+TITLE = "绩效自评"
+
+
+@dataclass
+class Outcome:
+    """What a click did: the message shown and, for a check, the result and plan (tests read these)."""
+
+    message: str
+    critical: bool = False
+    result: CheckResult | None = None
+    plan: WritePlan | None = None
+
+
+def check(book: Any, profile: Profile) -> Outcome:
+    snapshot = read_book(book)
+    result = run_check(snapshot, profile)
+    plan = build_plan(result)
+    apply_plan(book, plan)
+    errors = result.count(Severity.ERROR)
+    tail = (
+        "请按“校验结果”工作表逐条处理（点击单元格地址可跳转），改正后再次点击“校验并评分”。"
+        if result.findings
+        else "未发现问题。"
+    )
+    return Outcome(f"校验完成：{result.summary()}。\n{tail}", critical=errors > 0, result=result, plan=plan)
+
+
+def clear(book: Any, profile: Profile) -> Outcome:
+    snapshot = read_book(book)
+    plan = build_plan(run_check(snapshot, profile))
+    clear_book(book, plan)
+    return Outcome("已清除本工具写入的底色、批注、复核值和结果工作表；您填写的内容未改动。", plan=plan)
+
+
+def export(book: Any, profile: Profile) -> Outcome:
+    read_book(book)  # says so first when the workbook is not ours
+    return Outcome(
+        "“导出报送”尚未提供：本版本只能校验并评分。"
+        "报送前请先点击“校验并评分”，处理完全部“错误”；导出功能将在后续版本加入。"
+    )
+
+
+HELP_TEXT = """使用步骤：
+1. 用 perfeval new 生成的模板（或单位下发的模板）填写“基本信息”“附件1”“附件2”等工作表的黄色单元格。
+2. 点击“校验并评分”：蓝色单元格填入复核值；有问题的单元格标色（红=错误，黄=警告，蓝=提示）并加批注；
+   “校验结果”工作表列出每个问题，点击单元格地址可跳转；可在“审核说明”列写明原因，再次校验时保留。
+3. 点击“清除标记”可去掉本工具写入的全部内容，您填写的内容不变。
+4. 没有 Excel 时可用命令行：perfeval check 文件.xlsx。"""
+
+
+def show_help(book: Any, profile: Profile) -> Outcome:
+    return Outcome(HELP_TEXT)
+
+
+ACTIONS: dict[str, Callable[[Any, Profile], Outcome]] = {
+    "perfeval_check": check,
+    "perfeval_clear": clear,
+    "perfeval_export": export,
+    "perfeval_help": show_help,
+}
+
+
+def run_action(book: Any, control_id: str, profile: Profile | None = None) -> Outcome:
+    """Run one button's job on an xlwings Book and show its message there; never raises."""
+    handler = ACTIONS.get(control_id)
+    try:
+        if handler is None:
+            outcome = Outcome(
+                f"未知的按钮“{control_id}”：加载项与已安装的 perfeval 版本不一致，请运行 perfeval addin install 重新安装。",
+                critical=True,
+            )
+        else:
+            outcome = handler(book, profile or default_profile())
+    except InputFileError as e:  # not our workbook, another template version: nothing was written
+        outcome = Outcome(f"{e}\n工作簿未做任何改动。", critical=True)
+    except Exception:
+        from perfeval.errorlog import write_error_log
+
+        log = write_error_log(f"ribbon {control_id} on {getattr(book, 'name', '?')}")
+        outcome = Outcome(
+            f"处理时出现程序内部错误。详细信息已写入 {log}，请将该文件发给技术支持。", critical=True
+        )
+    book.app.alert(
+        outcome.message, title=TITLE, buttons="ok", mode="critical" if outcome.critical else "info"
+    )
+    return outcome
+
+
+def on_action(control_id: str) -> None:
+    """Entry point for RunPython: the workbook that was active when the button was pressed."""
+    import xlwings as xw
+
+    run_action(xw.Book.caller(), control_id)
