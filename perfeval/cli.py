@@ -260,6 +260,73 @@ def version() -> None:
     out.print(f"perfeval {__version__}（模板版本 {cat.TEMPLATE_VERSION}）")
 
 
+addin_app = typer.Typer(
+    no_args_is_help=True,
+    help="Excel 加载项（perfeval.xlam）：安装、卸载、查看状态。",
+    rich_markup_mode=None,
+)
+app.add_typer(addin_app, name="addin")
+
+
+def _addin_call(action):
+    """Run an install-module action; its errors become a Chinese message and exit code 2."""
+    from perfeval.excel.addin_build import AddinBuildError
+    from perfeval.excel.install import AddinInstallError, UnsupportedPlatform
+
+    try:
+        return action()
+    except UnsupportedPlatform as e:
+        err.print(str(e))
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    except (AddinInstallError, AddinBuildError) as e:
+        raise _fail(str(e)) from None
+
+
+@addin_app.command("install")
+def addin_install() -> None:
+    """安装加载项：写入 Excel 的启动文件夹，并记下当前使用的 Python。安装后重新打开 Excel 即可看到“绩效自评”选项卡。"""
+    from perfeval.excel import install as inst
+
+    path = _addin_call(inst.install)
+    st = _addin_call(inst.status)
+    python = st.interpreter_win if sys.platform.startswith("win") else st.interpreter_mac
+    out.print(f"已安装：{path}")
+    out.print(f"加载项将使用的 Python：{python}")
+    out.print("请重新打开 Excel，功能区中会出现“绩效自评”选项卡。首次打开时 Excel 会编译加载项中的宏。")
+    if not (str(path).isascii() and str(python).isascii()):
+        # xlwings hands these paths to Python through a command line built in VBA; ASCII is the safe case.
+        out.print(
+            "[yellow]注意：[/]加载项或 Python 的路径中含中文等非英文字符。如点击按钮后没有反应，"
+            "请把 Python 虚拟环境建在纯英文路径下（如 C:\\perfeval），再运行 perfeval addin install。"
+        )
+
+
+@addin_app.command("uninstall")
+def addin_uninstall() -> None:
+    """卸载加载项：从 Excel 的启动文件夹中删除 perfeval.xlam（不动其他文件）。"""
+    from perfeval.excel import install as inst
+
+    removed = _addin_call(inst.uninstall)
+    if removed is None:
+        out.print(f"未安装，无需卸载（{_addin_call(inst.status).path}）。")
+    else:
+        out.print(f"已卸载：{removed}。重新打开 Excel 后“绩效自评”选项卡将不再出现。")
+
+
+@addin_app.command("status")
+def addin_status() -> None:
+    """查看加载项是否已安装、安装位置，以及它使用的 Python。"""
+    from perfeval.excel import install as inst
+
+    st = _addin_call(inst.status)
+    if not st.installed:
+        out.print(f"未安装。安装位置将是：{st.path}。运行 perfeval addin install 安装。")
+        return
+    out.print(f"已安装：{st.path}")
+    out.print(f"Windows 使用的 Python：{st.interpreter_win or '（未设置）'}")
+    out.print(f"macOS 使用的 Python：{st.interpreter_mac or '（未设置）'}")
+
+
 def main() -> None:
     try:
         app()
