@@ -11,7 +11,8 @@ Private Const STATE_SHEET As String = "_perfeval"
 
 ' target: the Workbook (xlwings remote clients pass it) or its name (xlwings on COM passes the name).
 ' marks: sheet | address | fill RRGGBB | note text, one record per cell. Empty: only undo the last run.
-' layout: sheet | widths | hidden columns | wrap from row | bold rows | font | size | link column | header row.
+' layout: sheet | widths | hidden columns | wrap from row | bold rows | font | size | link column | header row
+'         | orientation (portrait or landscape).
 Public Sub ApplyMarks(target As Variant, marks As String, layout As String)
     Dim wb As Workbook, prev As Object, screen As Boolean
     Dim rec As Variant
@@ -166,6 +167,7 @@ Private Sub FormatSheet(wb As Workbook, f As Variant)
     Set ws = FindSheet(wb, CStr(f(0)))
     If ws Is Nothing Then Exit Sub
     On Error Resume Next  ' formatting is cosmetic: never let it stop the run
+    headerRow = Val(f(8))
     w = Split(f(1), ",")
     For i = 0 To UBound(w)
         ws.Columns(i + 1).ColumnWidth = Val(w(i))
@@ -192,7 +194,7 @@ Private Sub FormatSheet(wb As Workbook, f As Variant)
             ws.Rows(CLng(c)).Font.Bold = True
         Next c
     End If
-    ws.Cells(1, 1).Font.Size = Val(f(6)) + 2
+    ws.Cells(1, 1).Font.Size = Val(f(6)) + IIf(headerRow = 0, 5, 2)  ' a report title is larger
     linkCol = Val(f(7))
     If linkCol > 0 Then
         For r = 1 To lastRow
@@ -202,9 +204,8 @@ Private Sub FormatSheet(wb As Workbook, f As Variant)
             End If
         Next r
     End If
-    headerRow = Val(f(8))
     With ws.PageSetup
-        .Orientation = xlLandscape
+        .Orientation = IIf(f(9) = "portrait", xlPortrait, xlLandscape)
         .Zoom = False
         .FitToPagesWide = 1
         .FitToPagesTall = False

@@ -134,8 +134,10 @@ INPUT_SHEETS = (SHEET_GUIDE, SHEET_INFO, SHEET_BASIC, SHEET_UNIT, SHEET_PROJECTS
 SHEET_FINDINGS = "校验结果"
 SHEET_SCORES = "评分汇总"
 SHEET_RULES = "审核公式"
+SHEET_REPORT = "自评报告"
 SHEET_STATE = "_perfeval"
-OUTPUT_SHEETS = (SHEET_FINDINGS, SHEET_SCORES, SHEET_RULES)
+# In the order the tool writes them (and the plan lists them).
+OUTPUT_SHEETS = (SHEET_FINDINGS, SHEET_SCORES, SHEET_REPORT, SHEET_RULES)
 
 # --- vocabularies ------------------------------------------------------------------------------------
 LEVEL1 = ("产出指标", "效益指标", "满意度指标")

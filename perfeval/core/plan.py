@@ -14,6 +14,9 @@ from perfeval.core.findings import Severity
 from perfeval.core.pipeline import CheckResult
 from perfeval.core.rules import REGISTRY
 from perfeval.core.snapshot import CellRef
+from perfeval.narrative.render import render_report
+from perfeval.narrative.sheet import edited, kept_name, report_texts, stamp
+from perfeval.report.document import Report
 
 NOTE_MARK = "【perfeval】"
 SEVERITY_FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
@@ -67,6 +70,8 @@ class SheetPlan:
     wrap: bool = True
     editable_col: int | None = None  # 1-based column the user may type into (审核说明)
     hidden_cols: tuple[int, ...] = ()
+    styles: dict[int, str] = field(default_factory=dict)  # 1-based row -> paragraph kind (report sheet)
+    portrait: bool = False
 
 
 @dataclass
@@ -74,6 +79,7 @@ class WritePlan:
     values: list[CellWrite]
     marks: list[Mark]
     sheets: list[SheetPlan]
+    renames: dict[str, str] = field(default_factory=dict)  # sheet to keep under a new name first
 
 
 def cell_value(value: object) -> object:
@@ -251,9 +257,34 @@ def rules_sheet(result: CheckResult | None = None) -> SheetPlan:
     return SheetPlan(cat.SHEET_RULES, rows, widths=[11, 12, 9, 30, 70, 40], header_row=2)
 
 
-def build_plan(result: CheckResult) -> WritePlan:
+def report_sheet(report: Report) -> SheetPlan:
+    """自评报告: one paragraph a row in column A, print-ready A4 portrait; B1 (hidden) holds the stamp."""
+    texts = report_texts(report)
+    rows: list[list[object]] = [[text] for text in texts]
+    rows[0].append(stamp(texts))
+    kinds = ["title", *(p.kind for p in report.paragraphs if p.text.strip())]
+    return SheetPlan(
+        cat.SHEET_REPORT,
+        rows,
+        widths=[92, 12],
+        header_row=0,
+        hidden_cols=(2,),
+        styles={r: kind for r, kind in enumerate(kinds, start=1) if kind != "body"},
+        portrait=True,
+    )
+
+
+def build_plan(result: CheckResult, report: Report | None = None) -> WritePlan:
+    snapshot = result.model.snapshot
+    renames = {cat.SHEET_REPORT: kept_name(snapshot.sheet_names)} if edited(snapshot) else {}
     return WritePlan(
         values=_values(result),
         marks=_marks(result),
-        sheets=[_findings_sheet(result), _scores_sheet(result), rules_sheet(result)],
+        sheets=[
+            _findings_sheet(result),
+            _scores_sheet(result),
+            report_sheet(report or render_report(result)),
+            rules_sheet(result),
+        ],
+        renames=renames,
     )

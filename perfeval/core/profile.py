@@ -33,6 +33,7 @@ class Profile:
     disabled: frozenset[str] = frozenset()
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     source: str = ""
+    narrative_dir: str = ""  # a folder of report wording templates overriding the bundled ones
 
     def __post_init__(self) -> None:
         total = sum(self.weights.values())
@@ -63,6 +64,19 @@ def _dec(data: dict, key: str, where: str) -> Decimal:
         raise ProfileError(f"评分口径文件缺少 {where}.{key}。") from None
     except ArithmeticError:
         raise ProfileError(f"评分口径文件中 {where}.{key} 不是数字。") from None
+
+
+def _narrative_dir(data: dict, source: str) -> str:
+    """[narrative] templates, relative to the profile file's folder; it must exist."""
+    folder = data.get("narrative", {}).get("templates")
+    if not folder:
+        return ""
+    path = Path(folder)
+    if not path.is_absolute() and source and Path(source).exists():
+        path = Path(source).resolve().parent / path
+    if not path.is_dir():
+        raise ProfileError(f"评分口径文件中 narrative.templates 指向的文件夹不存在：{path}")
+    return str(path)
 
 
 def parse_profile(data: dict, source: str = "") -> Profile:
@@ -101,6 +115,7 @@ def parse_profile(data: dict, source: str = "") -> Profile:
             disabled=frozenset(rules.get("disabled", ())),
             severity_overrides=overrides,
             source=source,
+            narrative_dir=_narrative_dir(data, source),
         )
     except KeyError as e:
         raise ProfileError(f"评分口径文件缺少“{e.args[0]}”部分，请以默认口径文件为底稿修改。") from None

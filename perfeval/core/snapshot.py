@@ -44,6 +44,9 @@ class Snapshot:
     source: str = ""
     missing_names: tuple[str, ...] = ()  # catalogue names the workbook lacks
     missing_tables: tuple[str, ...] = ()
+    sheet_names: tuple[str, ...] = ()  # every sheet in the workbook, in order
+    report_rows: tuple[str, ...] = ()  # column A of the generated 自评报告 sheet as found (non-blank)
+    report_stamp: str = ""  # what the tool recorded there when it wrote it (B1)
 
     def table(self, name: str) -> TableData:
         return self.tables[name]
@@ -85,6 +88,8 @@ def assemble(
     table_refs: dict[str, tuple[str, str]],
     value_at: ValueAt,
     explanations: dict[str, str],
+    sheet_names: Iterable[str] = (),
+    sheet_rows: dict[str, int] | None = None,
 ) -> Snapshot:
     """Build the snapshot from what an adapter located: name -> (sheet, address), table -> (sheet, ref)."""
     present = set(sheets)
@@ -115,4 +120,11 @@ def assemble(
         source=source,
         missing_names=tuple(missing),
         missing_tables=tuple(name for name in cat.TABLES if name not in tables),
+        sheet_names=tuple(sheet_names),
+        report_rows=tuple(
+            str(v).strip()
+            for r in range(1, (sheet_rows or {}).get(cat.SHEET_REPORT, 0) + 1)
+            if (v := value_at(cat.SHEET_REPORT, r, 1)) is not None and str(v).strip()
+        ),
+        report_stamp=str(value_at(cat.SHEET_REPORT, 1, 2) or "") if cat.SHEET_REPORT in present else "",
     )

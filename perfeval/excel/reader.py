@@ -92,4 +92,6 @@ def read_book(book: Any) -> Snapshot:
         table_refs=table_refs,
         value_at=value_at,
         explanations=read_explanations(value_at, findings_rows, FINGERPRINT_COL + 1, EXPLANATION_COL + 1),
+        sheet_names=list(sheets),
+        sheet_rows={name: len(grid) for name, grid in grids.items()},
     )

@@ -26,18 +26,23 @@ def marks_spec(plan: WritePlan) -> str:
 
 
 def layout_record(sp: SheetPlan, link_col: int = 0) -> str:
-    """sheet | widths | hidden columns | wrap from row | bold rows | font | size | link column | header row."""
-    bold_rows = [r for r in range(1, sp.header_row + 1)]
+    """sheet | widths | hidden columns | wrap from row | bold rows | font | size | link column | header row
+    | orientation (portrait/landscape)."""
+    bold_rows = sorted(
+        {*range(1, sp.header_row + 1), *(r for r, kind in sp.styles.items() if kind != "attachment")}
+    )
+    wrap_from = (2 if sp.header_row else 1) if sp.wrap else 0  # a table's title row overflows instead
     fields = (
         sp.name,
         ",".join(f"{w:g}" for w in sp.widths),
         ",".join(str(c) for c in sp.hidden_cols),
-        str(2 if sp.wrap else 0),  # the title row overflows to the right instead of wrapping
+        str(wrap_from),
         ",".join(str(r) for r in bold_rows),
         FONT,
-        str(FONT_SIZE),
+        str(FONT_SIZE + 1 if sp.styles else FONT_SIZE),
         str(link_col),
         str(sp.header_row),
+        "portrait" if sp.portrait else "landscape",
     )
     return US.join(fields)
 

@@ -125,8 +125,9 @@ def write_sheet(book: Any, sp: SheetPlan) -> None:
     sheet = _output_sheet(book, sp.name)
     block = sheet_block(sp)
     sheet.range((1, 1)).value = block
-    header_width = len(sp.rows[sp.header_row - 1])
-    sheet.range((sp.header_row, 1), (sp.header_row, header_width)).color = HEADER_FILL
+    if sp.header_row:
+        header_width = len(sp.rows[sp.header_row - 1])
+        sheet.range((sp.header_row, 1), (sp.header_row, header_width)).color = HEADER_FILL
     for col, first, last, color in _fill_runs(sp.fills):
         sheet.range((first, col), (last, col)).color = "#" + color
 
@@ -140,6 +141,9 @@ def run_marks_macro(book: Any, marks: str, layout: str) -> None:
 
 
 def apply_plan(book: Any, plan: WritePlan) -> None:
+    for old, new in plan.renames.items():  # a hand-edited report is kept under a new name, not cleared
+        if old in [s.name for s in book.sheets]:
+            book.sheets[old].name = new
     sheets = {s.name: s for s in book.sheets}
     for block in value_blocks(plan.values):
         if block.sheet not in sheets:

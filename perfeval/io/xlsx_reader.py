@@ -156,4 +156,6 @@ def read_snapshot(wb: Workbook, path: Path) -> Snapshot:
         table_refs=table_refs,
         value_at=value_at,
         explanations=read_explanations(value_at, last_row, FINGERPRINT_COL + 1, EXPLANATION_COL + 1),
+        sheet_names=wb.sheetnames,
+        sheet_rows={name: g.start_row + len(g.rows) for name, g in grids.items()},
     )

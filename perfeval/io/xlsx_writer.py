@@ -91,18 +91,35 @@ def _apply_values(wb: Workbook, plan: WritePlan) -> None:
             cell.number_format = w.number_format
 
 
+# Paragraph kinds on the 自评报告 sheet: font size, bold, centred.
+PARAGRAPH_STYLES = {
+    "title": (16, True, True),
+    "subtitle": (12, False, True),
+    "heading1": (12, True, False),
+    "heading2": (11, True, False),
+    "attachment": (11, False, False),
+}
+
+
 def _write_sheet(wb: Workbook, sp: SheetPlan) -> None:
     ws = wb.create_sheet(sp.name)
     for r, row in enumerate(sp.rows, start=1):
+        size, bold, centred = PARAGRAPH_STYLES.get(sp.styles.get(r, ""), (10, r <= sp.header_row, False))
+        if sp.styles:
+            size = max(size, 11)
         for c, value in enumerate(row, start=1):
             cell = ws.cell(r, c)
             set_text_safe(cell, value)
-            cell.font = Font(name=FONT, size=10, bold=r <= sp.header_row)
-            if sp.wrap and r > 1:  # the title row overflows to the right instead
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for c in range(1, len(sp.rows[sp.header_row - 1]) + 1):
-        ws.cell(sp.header_row, c).fill = HEADER_FILL
-    ws.cell(1, 1).font = Font(name=FONT, size=12, bold=True)
+            cell.font = Font(name=FONT, size=size, bold=bold)
+            if sp.wrap and (r > 1 or not sp.header_row):  # a table's title row overflows to the right
+                cell.alignment = Alignment(
+                    wrap_text=True, vertical="top", horizontal="center" if centred else None
+                )
+    if sp.header_row:
+        for c in range(1, len(sp.rows[sp.header_row - 1]) + 1):
+            ws.cell(sp.header_row, c).fill = HEADER_FILL
+        ws.cell(1, 1).font = Font(name=FONT, size=12, bold=True)
+        ws.freeze_panes = ws.cell(sp.header_row + 1, 1)
     for (r, c), ref in sp.links.items():
         cell = ws.cell(r, c)
         cell.hyperlink = Hyperlink(
@@ -115,14 +132,18 @@ def _write_sheet(wb: Workbook, sp: SheetPlan) -> None:
         ws.column_dimensions[cat.get_column_letter(i)].width = width
     for c in sp.hidden_cols:
         ws.column_dimensions[cat.get_column_letter(c)].hidden = True
-    ws.freeze_panes = ws.cell(sp.header_row + 1, 1)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
+    ws.page_setup.orientation = "portrait" if sp.portrait else "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
+    if sp.portrait:
+        ws.print_area = f"A1:A{len(sp.rows)}"
 
 
 def apply_plan(wb: Workbook, plan: WritePlan) -> None:
+    for old, new in plan.renames.items():  # a hand-edited report is kept, not deleted with the outputs
+        if old in wb.sheetnames:
+            wb[old].title = new
     clear_previous(wb)
     _apply_values(wb, plan)
     for sp in plan.sheets:

@@ -7,6 +7,7 @@ from perfeval.core.rules import (  # noqa: F401  (imported to register)
     parsing,
     plausibility,
     rates,
+    report,
     scoring,
     sums,
     text,

@@ -1,0 +1,331 @@
+"""The figures the report's sentences are built from, each formatted once and each knowing its cell.
+
+A `Figure` renders as "266.32万元", "68.10%" or "7人"; when the cell is blank or unreadable it renders as
+a marker a reviewer cannot miss ("【待补充：附件2!C4 年度资金总额 全年预算数】"), so the text never
+invents a number. The templates test `.known` to choose their wording; the switches the issue names
+("控制较好", "未进行调整", "全部完成") are properties here, so they are decided in one place and tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from perfeval import catalogue as cat
+from perfeval.core.compute import indicator_met, row_score
+from perfeval.core.findings import Severity
+from perfeval.core.model import Indicator, Model
+from perfeval.core.pipeline import CheckResult
+
+CENT = Decimal("0.01")
+MISSING = "【待补充：{what}】"
+
+
+def fmt_decimal(value: Decimal, places: int = 2) -> str:
+    return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def fmt_count(value: Decimal) -> str:
+    return (
+        str(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if value == value.to_integral()
+        else str(value)
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: Decimal | None
+    kind: str  # amount / rate / count / score / weight
+    what: str  # "附件2!C4 年度资金总额 全年预算数": what the marker names when the value is missing
+    unit: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+    def bare(self) -> str:
+        """The number without unit ("266.32", "68.10%")."""
+        if self.value is None:
+            return MISSING.format(what=self.what)
+        if self.kind == "rate":
+            return fmt_decimal(self.value * 100) + "%"
+        if self.kind in ("count", "weight"):
+            return fmt_count(self.value)
+        return fmt_decimal(self.value)
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return MISSING.format(what=self.what)
+        suffix = {"amount": "万元", "score": "分", "weight": "分"}.get(self.kind, self.unit)
+        return self.bare() + ("" if self.kind == "rate" else suffix)
+
+    def abs(self) -> Figure:
+        return Figure(abs(self.value) if self.value is not None else None, self.kind, self.what, self.unit)
+
+
+def _calc(model: Model, name: str, kind: str, what: str) -> Figure:
+    return Figure(model.calc(name), kind, what)
+
+
+def _typed(model: Model, name: str, kind: str, unit: str = "") -> Figure:
+    return Figure(model.num(name), kind, model.label(name), unit)
+
+
+@dataclass(frozen=True)
+class Control:
+    """A budget line with its control and change rates: 三公经费, 公用经费."""
+
+    name: str
+    prior: Figure
+    budget: Figure
+    actual: Figure
+    control_rate: Figure
+    change_rate: Figure
+
+    @property
+    def within_budget(self) -> bool | None:
+        """'控制较好' may be said only when this is True: the rate is at or under 100 %."""
+        return None if self.control_rate.value is None else self.control_rate.value <= 1
+
+    @property
+    def over(self) -> Figure:
+        if self.actual.value is None or self.budget.value is None:
+            return Figure(None, "amount", f"{self.name}本年决算数或本年预算数")
+        return Figure(self.actual.value - self.budget.value, "amount", "")
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    name: str  # 三级指标
+    level1: str
+    target: str
+    actual: str
+    weight: Figure
+    score: Figure  # 复核得分
+    met: bool | None
+    deviation_note: str
+
+
+@dataclass
+class Scores:
+    execution: Figure
+    execution_weight: Figure
+    levels: list[tuple[str, Figure, Figure]]  # (一级指标, 分值合计, 复核得分合计)
+    total: Figure
+    grade: str
+
+
+@dataclass
+class ProjectLine:
+    name: str
+    adjusted_budget: Figure
+    spent: Figure
+    rate: Figure
+    total: Figure
+    grade: str
+
+
+@dataclass
+class Facts:
+    unit: str
+    year: str
+    unit_type: str
+    report_date: str
+    staff_authorized: Figure
+    staff_actual: Figure
+    staff_rate: Figure
+    initial_budget: Figure
+    adjusted_budget: Figure
+    spent: Figure
+    execution_rate: Figure
+    adjustment_rate: Figure
+    income_splits: list[tuple[str, Figure]]
+    basic_spent: Figure
+    project_spent: Figure
+    three_public: Control
+    public_funds: Control
+    project_items: list[tuple[str, Figure]]
+    projects: list[ProjectLine]
+    indicators: list[IndicatorLine]
+    scores: Scores
+    goals: list[tuple[str, str]]
+    texts: dict[str, list[str]]  # 基本信息 free text, one entry per paragraph the user wrote
+    text_warnings: dict[str, list[str]] = field(default_factory=dict)  # field -> contradicting findings
+
+    @property
+    def budget_adjusted(self) -> bool | None:
+        """'未进行调整' may be said only when this is False: 全年预算数 equals 年初预算数."""
+        a, b = self.adjusted_budget.value, self.initial_budget.value
+        return None if a is None or b is None else a != b
+
+    @property
+    def budget_change(self) -> Figure:
+        a, b = self.adjusted_budget.value, self.initial_budget.value
+        return Figure(None if a is None or b is None else a - b, "amount", "全年预算数或年初预算数")
+
+    @property
+    def met(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.met is True]
+
+    @property
+    def missed(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.met is False]
+
+    @property
+    def not_comparable(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.met is None]
+
+    @property
+    def all_met(self) -> bool:
+        """'全部完成' may be said only when every indicator's target is met (and there is at least one)."""
+        return bool(self.indicators) and all(i.met is True for i in self.indicators)
+
+    @property
+    def basic_share(self) -> Figure:
+        b, s = self.basic_spent.value, self.spent.value
+        return Figure(b / s if b is not None and s else None, "rate", "基本支出或全年执行数")
+
+    @property
+    def project_share(self) -> Figure:
+        p, s = self.project_spent.value, self.spent.value
+        return Figure(p / s if p is not None and s else None, "rate", "项目支出或全年执行数")
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
+
+
+def _control(model: Model, key: str, name: str) -> Control:
+    col = {c: _typed(model, f"bd_{key}_{c}", "amount") for c in cat.YEAR_COLS}
+    return Control(
+        name,
+        col["prior_actual"],
+        col["current_budget"],
+        col["current_actual"],
+        _calc(model, f"bd_{key}_control_rate", "rate", f"{name}控制率（附件1 本年决算数或本年预算数未填）"),
+        _calc(model, f"bd_{key}_change_rate", "rate", f"{name}变动率（附件1 本年或上年决算数未填）"),
+    )
+
+
+def _indicator_line(ind: Indicator) -> IndicatorLine:
+    return IndicatorLine(
+        name=ind.level3 or "（未填三级指标）",
+        level1=ind.level1,
+        target=str(ind.target.raw or "").strip(),
+        actual=str(ind.actual.raw or "").strip(),
+        weight=Figure(ind.weight.value if ind.weight.ok else None, "weight", f"“{ind.level3}”的分值"),
+        score=Figure(row_score(ind), "score", f"“{ind.level3}”的复核得分"),
+        met=indicator_met(ind),
+        deviation_note=ind.deviation_note.strip(),
+    )
+
+
+def _scores(result: CheckResult) -> Scores:
+    m = result.model
+    levels = []
+    for level in cat.LEVEL1:
+        inds = [i for i in m.indicators if i.level1 == level]
+        if not inds:
+            continue
+        weight = sum((i.weight.value for i in inds if i.weight.ok and i.weight.value is not None), Decimal(0))
+        score = sum((s for s in (row_score(i) for i in inds) if s is not None), Decimal(0))
+        levels.append((level, Figure(weight, "weight", ""), Figure(score, "score", "")))
+    grade = m.computed.get("ua_grade_calc")
+    return Scores(
+        execution=_calc(
+            m, "ua_execution_score_calc", "score", "预算执行率得分（附件2 执行数、预算数或分值未填）"
+        ),
+        execution_weight=_typed(m, "ua_execution_weight", "weight"),
+        levels=levels,
+        total=_calc(m, "ua_total_score_calc", "score", "总分（附件2 缺少执行率和绩效指标）"),
+        grade=grade if isinstance(grade, str) else MISSING.format(what="等级（总分无法计算）"),
+    )
+
+
+def _projects(m: Model) -> list[ProjectLine]:
+    t = cat.PROJECTS.name
+    out = []
+    for p in m.projects:
+        tc = m.table_computed
+        rate, total, grade = (
+            tc.get((t, p.index, k)) for k in ("execution_rate_calc", "total_score_calc", "grade_calc")
+        )
+        out.append(
+            ProjectLine(
+                name=p.name,
+                adjusted_budget=Figure(p.adjusted_budget.value, "amount", f"项目“{p.name}”的全年预算数"),
+                spent=Figure(p.spent.value, "amount", f"项目“{p.name}”的全年执行数"),
+                rate=Figure(rate if isinstance(rate, Decimal) else None, "rate", f"项目“{p.name}”的执行率"),
+                total=Figure(total if isinstance(total, Decimal) else None, "score", f"项目“{p.name}”的总分"),
+                grade=grade if isinstance(grade, str) else "",
+            )
+        )
+    return out
+
+
+def _text_warnings(result: CheckResult) -> dict[str, list[str]]:
+    """For each 基本信息 text the checks found contradicting the tables: the findings' short form."""
+    m = result.model
+    refs = {m.ref(name): name for name in cat.TEXT_FIELDS}
+    out: dict[str, list[str]] = {}
+    for f in result.findings:
+        if f.severity is Severity.INFO:
+            continue
+        for c in f.cells:
+            if c in refs:
+                out.setdefault(refs[c], []).append(f"{f.rule_id} {f.title}")
+    return out
+
+
+def build_facts(result: CheckResult) -> Facts:
+    m = result.model
+    year = m.num("info_year")
+    splits = []
+    for key, label in cat.INCOME_SPLITS:
+        fig = _typed(m, f"ua_{key}_spent", "amount")
+        if fig.known and fig.value:
+            splits.append((label.removeprefix("其中："), fig))
+    # Items with nothing spent this year (blank 本年决算数) are last year's lines, not missing data.
+    items = [
+        (it.name, Figure(it.amounts["current_actual"].value, "amount", ""))
+        for it in m.project_items
+        if it.name and it.amounts["current_actual"].value is not None
+    ]
+    goals = []
+    for i in range(1, cat.GOAL_ROWS + 1):
+        expected, actual = m.text(f"ua_goal_expected_{i}"), m.text(f"ua_goal_actual_{i}")
+        if expected or actual:
+            goals.append((expected, actual))
+    return Facts(
+        unit=m.text("info_unit_name") or MISSING.format(what=m.label("info_unit_name")),
+        year=str(int(year)) if year is not None else MISSING.format(what=m.label("info_year")),
+        unit_type=m.text("info_unit_type"),
+        report_date=m.text("info_report_date"),
+        staff_authorized=_typed(m, "bd_authorized_staff", "count", "人"),
+        staff_actual=_typed(m, "bd_actual_staff", "count", "人"),
+        staff_rate=_calc(
+            m, "bd_staff_control_rate_calc", "rate", "在职人员控制率（附件1 编制数或实际在职人数未填）"
+        ),
+        initial_budget=_typed(m, "ua_initial_budget", "amount"),
+        adjusted_budget=_typed(m, "ua_adjusted_budget", "amount"),
+        spent=_typed(m, "ua_spent", "amount"),
+        execution_rate=_calc(
+            m, "ua_execution_rate_calc", "rate", "预算执行率（附件2 全年执行数或全年预算数未填）"
+        ),
+        adjustment_rate=_calc(
+            m, "ua_adjustment_rate_calc", "rate", "预算调整率（附件2 年初或全年预算数未填）"
+        ),
+        income_splits=splits,
+        basic_spent=_typed(m, "ua_basic_expenditure_spent", "amount"),
+        project_spent=_typed(m, "ua_project_expenditure_spent", "amount"),
+        three_public=_control(m, "tpc", "“三公”经费"),
+        public_funds=_control(m, "public", "公用经费"),
+        project_items=items,
+        projects=_projects(m),
+        indicators=[_indicator_line(i) for i in m.indicators],
+        scores=_scores(result),
+        goals=goals,
+        texts={name: _paragraphs(m.text(name)) for name in cat.TEXT_FIELDS},
+        text_warnings=_text_warnings(result),
+    )

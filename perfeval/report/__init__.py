@@ -1,0 +1,1 @@
+"""The report: the narrative as paragraphs, the official attachment tables, and their Word/PDF renderings."""
