@@ -154,6 +154,43 @@ def check(
     raise typer.Exit(EXIT_ERRORS if result.count(_severity("错误")) else EXIT_OK)
 
 
+@app.command()
+def report(
+    input: Annotated[Path, typer.Argument(help="填好的工作簿（.xlsx）")],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Word 报告；默认在原文件旁生成“文件名.自评报告.docx”"),
+    ] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="评分口径文件（.toml），可含报告措辞模板")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="报告文件已存在时覆盖")] = False,
+) -> None:
+    """生成自评报告（Word，公文格式），正文按表格数据生成，后附附件1、附件2 和各项目支出自评表。"""
+    from perfeval.core.profile import ProfileError, load_profile
+    from perfeval.io.safety import InputFileError
+    from perfeval.narrative.render import NarrativeError
+    from perfeval.report.errors import ReportError
+    from perfeval.service import report_file
+
+    try:
+        prof = load_profile(profile)
+        with err.status("正在生成报告…", spinner="dots"):
+            run = report_file(input, prof, output, pdf=pdf, force=force)
+    except (InputFileError, ProfileError, NarrativeError, ReportError) as e:
+        raise _fail(str(e)) from None
+    out.print(f"已生成：{run.docx}（{run.paragraphs} 段正文，{run.tables} 张附表；原工作簿未改动）")
+    if run.pdf:
+        out.print(f"已生成：{run.pdf}")
+    errors = run.result.count(_severity("错误"))
+    if errors:
+        out.print(
+            f"[yellow]注意：[/]工作簿仍有 {errors} 个错误，报告中的数字来自当前表格。"
+            "请先用 perfeval check 查看并改正，再重新生成报告。"
+        )
+
+
 def _severity(name: str):
     from perfeval.core.findings import Severity
 

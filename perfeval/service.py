@@ -34,3 +34,49 @@ def check_file(path: Path, profile: Profile, output: Path | None = None, *, writ
     apply_plan(wb, plan)
     save_workbook(wb, out)
     return CheckRun(result, plan, out)
+
+
+@dataclass
+class ReportRun:
+    result: CheckResult
+    docx: Path
+    pdf: Path | None
+    paragraphs: int
+    tables: int
+
+
+def report_file(
+    path: Path, profile: Profile, output: Path | None = None, *, pdf: bool = False, force: bool = False
+) -> ReportRun:
+    """The 自评报告 as Word (and PDF): read the workbook (never written), check, render, lay out."""
+    from perfeval.narrative.render import render_report
+    from perfeval.report.docx_writer import write_docx
+    from perfeval.report.errors import ReportError
+    from perfeval.report.official import official_tables
+
+    out = output or path.with_name(f"{path.stem}.自评报告.docx")
+    if out.suffix.lower() != ".docx":
+        raise ReportError(f"报告文件应以 .docx 结尾：{out}")
+    if out.exists() and not force:
+        raise ReportError(f"文件已存在：{out}。如需覆盖请加 --force，或用 -o 另选文件名。")
+    ensure_distinct_output(path, out)
+    wb = open_workbook(path)
+    result = run_check(read_snapshot(wb, path), profile)
+    report = render_report(result)
+    tables = official_tables(result)
+    tmp = out.with_name(out.stem + ".tmp.docx")  # an interrupted write never leaves a half report
+    try:
+        write_docx(report, tables, tmp)
+        tmp.replace(out)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    pdf_path = None
+    if pdf:
+        from perfeval.report.pdf import to_pdf
+
+        try:
+            pdf_path = to_pdf(out, out.parent)
+        except ReportError as e:
+            raise ReportError(f"已生成 {out}，但未能生成 PDF：{e}") from e
+    return ReportRun(result, out, pdf_path, len(report.paragraphs) + 1, len(tables))

@@ -144,3 +144,51 @@ def test_fields_and_rules_listings() -> None:
     rules = json.loads(r.stdout)
     assert len(rules) >= 45
     assert len({x["规则编号"] for x in rules}) == len(rules)
+
+
+def test_report_writes_word_and_pdf_beside_the_input(taojiang: Path) -> None:
+    from docx import Document
+
+    before = digest(taojiang)
+    r = run("report", taojiang, "--pdf")
+    assert r.returncode == 0, r.stderr
+    docx = taojiang.with_name("桃江县科协2023.自评报告.docx")
+    pdf = taojiang.with_name("桃江县科协2023.自评报告.pdf")
+    assert docx.is_file() and pdf.read_bytes().startswith(b"%PDF")
+    assert digest(taojiang) == before  # the workbook is only read
+    texts = [p.text for p in Document(str(docx)).paragraphs]
+    assert "2023年度部门整体支出绩效自评报告" in texts and "一、部门概况" in texts
+    assert "已生成" in r.stdout and "仍有 4 个错误" in r.stdout
+    # A second run does not overwrite silently.
+    again = run("report", taojiang)
+    assert again.returncode == 2 and "文件已存在" in again.stderr and "--force" in again.stderr
+    assert run("report", taojiang, "--force").returncode == 0
+
+
+def test_report_refuses_a_wrong_output_name_and_a_foreign_workbook(tmp_path: Path, taojiang: Path) -> None:
+    r = run("report", taojiang, "-o", tmp_path / "报告.pdf")
+    assert r.returncode == 2 and ".docx" in r.stderr and "Traceback" not in r.stderr
+    from openpyxl import Workbook
+
+    other = tmp_path / "别的.xlsx"
+    Workbook().save(other)
+    r = run("report", other)
+    assert r.returncode == 2 and "不是由绩效自评模板创建" in r.stderr
+    assert not (tmp_path / "别的.自评报告.docx").exists()
+
+
+def test_report_without_libreoffice_keeps_the_docx_and_says_so(taojiang: Path) -> None:
+    import os
+
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # python, but no soffice
+    r = subprocess.run(
+        [sys.executable, "-m", "perfeval", "report", str(taojiang), "--pdf"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "已生成" in r.stderr and "未找到 LibreOffice" in r.stderr and "另存为 PDF" in r.stderr
+    assert taojiang.with_name("桃江县科协2023.自评报告.docx").is_file()
+    assert not taojiang.with_name("桃江县科协2023.自评报告.pdf").exists()

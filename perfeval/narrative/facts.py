@@ -16,6 +16,7 @@ from perfeval.core.compute import indicator_met, row_score
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model
 from perfeval.core.pipeline import CheckResult
+from perfeval.report.official import official_tables
 
 CENT = Decimal("0.01")
 MISSING = "【待补充：{what}】"
@@ -151,6 +152,7 @@ class Facts:
     scores: Scores
     goals: list[tuple[str, str]]
     texts: dict[str, list[str]]  # 基本信息 free text, one entry per paragraph the user wrote
+    attachments: list[str]  # the attachment tables' titles, as printed on them
     text_warnings: dict[str, list[str]] = field(default_factory=dict)  # field -> contradicting findings
 
     @property
@@ -327,5 +329,6 @@ def build_facts(result: CheckResult) -> Facts:
         scores=_scores(result),
         goals=goals,
         texts={name: _paragraphs(m.text(name)) for name in cat.TEXT_FIELDS},
+        attachments=[t.title for t in official_tables(result)],
         text_warnings=_text_warnings(result),
     )

@@ -7,6 +7,7 @@ bureau can change the wording without touching code.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
@@ -36,6 +37,7 @@ def _user_lines(facts: Facts, name: str, prefix: str = "") -> str:
     return "\n".join(lines)
 
 
+@lru_cache(maxsize=8)  # compiled templates are reused across the workbooks of one batch
 def environment(template_dir: Path | None = None) -> Environment:
     loaders = [PackageLoader("perfeval.narrative", "templates")]
     if template_dir is not None:

@@ -1,0 +1,562 @@
+"""The official printed attachment tables (附件1 基础数据表, 附件2 自评表, 项目支出绩效自评表) from a check.
+
+The layout follows the Hunan forms as filed in seed 000: the same rows, column headers, merged cells and
+line breaks inside cells. The Word writer (and the submission export) only lay the grid out.
+
+Which value is printed in a cell:
+- What the user typed, formatted: amounts with 2 decimals (1.3 -> "1.30"), rates as a percent with 2
+  decimals ("100%" -> "100.00%"), counts and scores without trailing zeros ("10"); text such as "无"
+  exactly as typed; a blank cell stays blank. The printed form is the unit's own declaration, so a typed
+  value is never replaced by the tool's, even when the tool disagrees (the findings say so elsewhere).
+- Where the user left a cell blank that the tool computes (控制率, 执行率, 执行率得分, a total from its
+  parts, an indicator score of a quantitative row, 总分), the computed value, because the form asks for it
+  and it follows from the typed inputs. A value that cannot be computed stays blank.
+- Cells the forms have but the workbook has no input for are derived from what is printed around them:
+  "产出指标 (50分)" is the sum of the 分值 typed on that level's rows; the 分值 of the 总分 row is the sum of
+  all printed 分值 (so 桃江 prints 110 where the seed's hand-typed form says 100: the printed total must
+  match the rows above it); the 等级 beside 总分 is the typed grade, else the profile's grade of the
+  printed 总分.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from perfeval import catalogue as cat
+from perfeval.core.model import Indicator, Model, Project, as_text
+from perfeval.core.parse import Quantity, Status
+from perfeval.core.pipeline import CheckResult
+from perfeval.report.document import Merge, OfficialTable
+
+__all__ = ["basic_data_table", "official_tables", "project_table", "unit_assessment_table"]
+
+CENT = Decimal("0.01")
+
+BASIC_NOTE = (
+    "说明：“项目支出”需要填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品和服务支出。"
+)
+
+# Printed row labels of the 经费控制 block, as on the Hunan form (the catalogue's labels are for the sheet).
+COST_PRINT_LABELS = {
+    "tpc": "三公经费：",
+    "car": "1、公务用车购置和维护经费",
+    "car_purchase": "其中：公车购置",
+    "car_operation": "公车运行维护",
+    "abroad": "2、出国经费",
+    "reception": "3、公务接待",
+    "project": "项目支出：",
+    "public": "公用经费",
+    "office": "其中：办公经费",
+    "utilities_travel": "水费、电费、差旅费",
+    "meeting_training": "会议费、培训费",
+    "procurement": "政府采购金额",
+    "basic": "部门基本支出预算调整",
+}
+
+# Relative column widths in mm of an A4 portrait text block (156 mm); the writer scales them.
+BASIC_WIDTHS = [48.0, 18.0, 18.0, 18.0, 18.0, 18.0, 18.0]
+ASSESSMENT_WIDTHS = [10.0, 13.0, 17.0, 26.5, 20.5, 27.0, 10.0, 15.0, 17.0]
+
+_NUMBERED = re.compile(r"^\s*(\d+|[一二三四五六七八九十]+)[.、．)）]")
+_REGION = re.compile(r"^(.{1,8}?[省市县区旗])")
+
+
+# --- formatting ------------------------------------------------------------------------------------------
+
+
+def _two(value: Decimal) -> str:
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _plain(value: Decimal) -> str:
+    """10 -> "10", 9.5 -> "9.50": whole numbers bare, others with 2 decimals."""
+    return str(value.to_integral_value()) if value == value.to_integral_value() else _two(value)
+
+
+def _percent(value: Decimal) -> str:
+    return _two(value * 100) + "%"
+
+
+def _typed(qty: Quantity | None, fmt) -> str | None:
+    """The formatted typed value, the raw text when it is not a number, or None when blank."""
+    if qty is None or qty.status is Status.BLANK:
+        return None
+    if qty.ok and qty.value is not None:
+        return fmt(qty.value)
+    return as_text(qty.raw)
+
+
+def _computed(value: object, fmt) -> str:
+    return fmt(value) if isinstance(value, Decimal) else ""
+
+
+def _cell(qty: Quantity | None, fmt, computed: object = None) -> str:
+    typed = _typed(qty, fmt)
+    return typed if typed is not None else _computed(computed, fmt)
+
+
+def _number(qty: Quantity | None, computed: object = None) -> Decimal | None:
+    """The number a cell prints: typed when typed, else computed."""
+    if qty is not None and qty.status is not Status.BLANK:
+        return qty.value if qty.ok else None
+    return computed if isinstance(computed, Decimal) else None
+
+
+# --- shared pieces ---------------------------------------------------------------------------------------
+
+
+def _year(m: Model) -> int | None:
+    value = m.num("info_year")
+    return int(value) if value is not None else None
+
+
+def _region(unit_name: str) -> str:
+    """The county part of a unit name for the 附件2 title ("桃江县科学技术协会" -> "桃江县")."""
+    match = _REGION.match(unit_name)
+    return match.group(1) if match else unit_name
+
+
+def _year_text(year: int | None) -> str:
+    return f"{year}年度" if year else "年度"
+
+
+def _sign_line(m: Model) -> str:
+    """The fill-in line under 附件2: the preparer's name, date and phone as typed in 基本信息, blanks
+    (full-width spaces for writing by hand) otherwise; the leader always signs by hand."""
+    blank = "\u3000" * 5
+
+    def part(label: str, name: str) -> str:
+        return f"{label}：{m.text(name) or blank}"
+
+    return "    ".join(
+        [
+            part("填表人", "info_preparer"),
+            part("填报日期", "info_report_date"),
+            part("联系电话", "info_phone"),
+            f"单位负责人签字：{blank}",
+        ]
+    )
+
+
+@dataclass
+class _Grid:
+    """Rows under construction, with merges and bold (header) cells."""
+
+    width: int
+    rows: list[list[str]]
+    merges: list[Merge]
+    bold: set[tuple[int, int]]
+
+    @classmethod
+    def empty(cls, width: int) -> _Grid:
+        return cls(width, [], [], set())
+
+    def add(self, cells: Iterable[tuple[int, int, str]], *, bold: bool = False) -> int:
+        """Add a row from (first_col, last_col, text) spans; returns its index."""
+        r = len(self.rows)
+        row = [""] * self.width
+        for c1, c2, text in cells:
+            row[c1] = text
+            if c2 > c1:
+                self.merges.append(Merge(r, c1, r, c2))
+            if bold and text:
+                self.bold.add((r, c1))
+        self.rows.append(row)
+        return r
+
+    def down(self, first_row: int, last_row: int, c1: int, c2: int | None = None) -> None:
+        """Merge a block of rows: the text of first_row stays, the rows below become part of its cell.
+
+        Horizontal merges of the same columns on those rows are replaced by the block."""
+        c2 = c1 if c2 is None else c2
+        if last_row <= first_row:
+            return
+        inside = {(r, c1, r, c2) for r in range(first_row, last_row + 1)}
+        self.merges = [
+            g for g in self.merges if (g.first_row, g.first_col, g.last_row, g.last_col) not in inside
+        ]
+        self.merges.append(Merge(first_row, c1, last_row, c2))
+
+    def table(self, label: str, title: str, **kw) -> OfficialTable:
+        return OfficialTable(
+            label=label, title=title, rows=self.rows, merges=self.merges, bold_cells=self.bold, **kw
+        )
+
+
+# --- 附件1 ------------------------------------------------------------------------------------------------
+
+
+def basic_data_table(result: CheckResult, label: str = "附件1") -> OfficialTable:
+    """附件1 部门整体支出绩效评价基础数据表: 7 columns, the three-value rows span two columns each.
+
+    No header row repeats: its blocks carry their own headers and the form fits one page."""
+    m = result.model
+    c = m.computed
+    year = _year(m)
+    unit = m.text("info_unit_name")
+    g = _Grid.empty(7)
+    pairs = ((1, 2), (3, 4), (5, 6))
+
+    def three(first: str, texts: tuple[str, str, str], *, bold: bool = False) -> int:
+        return g.add([(0, 0, first), *((a, b, t) for (a, b), t in zip(pairs, texts, strict=True))], bold=bold)
+
+    now, prior = (f"{year}年", f"{year - 1}年") if year else ("本年", "上年")
+    top = three("财政供养人员情况（人）", ("编制数", f"{now}实际在职人数", "控制率"), bold=True)
+    staff = three(
+        "",
+        (
+            _cell(m.q["bd_authorized_staff"], _plain),
+            _cell(m.q["bd_actual_staff"], _plain),
+            _cell(m.q["bd_staff_control_rate"], _percent, c.get("bd_staff_control_rate_calc")),
+        ),
+    )
+    g.down(top, staff, 0)
+    three("经费控制情况（万元）", (f"{prior}决算数", f"{now}预算数", f"{now}决算数"), bold=True)
+    for key, _label, parts, _style in cat.COST_ROWS:
+        amounts = tuple(
+            _cell(m.q[f"bd_{key}_{col}"], _two, c.get(f"bd_{key}_{col}_sum") if parts else None)
+            for col in cat.YEAR_COLS
+        )
+        three(COST_PRINT_LABELS[key], amounts)  # type: ignore[arg-type]
+        if key == "project":
+            for n, item in enumerate(m.project_items, start=1):
+                name = item.name if _NUMBERED.match(item.name) else f"{n}、{item.name}"
+                three(name, tuple(_cell(item.amounts[col], _two) for col in cat.YEAR_COLS))  # type: ignore[arg-type]
+
+    completed = f"（{year}年完工项目）" if year else "（本年完工项目）"
+    head = g.add(
+        [
+            (0, 0, f"楼堂馆所控制情况\n{completed}"),
+            (1, 1, "批复规模\n（m²）"),
+            (2, 2, "实际规模（m²）"),
+            (3, 3, "规模\n控制率"),
+            (4, 4, "预算投资（万元）"),
+            (5, 5, "实际投资\n（万元）"),
+            (6, 6, "投资概算\n控制率"),
+        ],
+        bold=True,
+    )
+    building = g.add(
+        [
+            (0, 0, ""),
+            (1, 1, _cell(m.q["bd_building_approved_area"], _plain)),
+            (2, 2, _cell(m.q["bd_building_actual_area"], _plain)),
+            (3, 3, _cell(m.q["bd_building_area_rate"], _percent, c.get("bd_building_area_rate_calc"))),
+            (4, 4, _cell(m.q["bd_building_budgeted_investment"], _two)),
+            (5, 5, _cell(m.q["bd_building_actual_investment"], _two)),
+            (
+                6,
+                6,
+                _cell(
+                    m.q["bd_building_investment_rate"], _percent, c.get("bd_building_investment_rate_calc")
+                ),
+            ),
+        ]
+    )
+    g.down(head, building, 0)
+    frugal = g.add([(0, 0, "厉行节约保障措施"), (1, 6, m.text("bd_frugality_measures"))])
+    g.bold.add((frugal, 0))
+    return g.table(
+        label,
+        f"{unit}{_year_text(year)}部门整体支出绩效评价基础数据表",
+        header_rows=0,
+        widths=list(BASIC_WIDTHS),
+        note=BASIC_NOTE,
+    )
+
+
+# --- 附件2 and the project tables ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Budget:
+    initial: str
+    adjusted: str
+    spent: str
+    weight: str
+    rate: str
+    score: str
+
+
+def _numbered(texts: list[tuple[str, str]]) -> tuple[str, str]:
+    """Goal pairs -> the two cell texts, numbered "1." alike on both sides when there are several."""
+    pairs = [(e, a) for e, a in texts if e or a]
+    if len(pairs) <= 1:
+        return pairs[0] if pairs else ("", "")
+
+    def side(values: list[str]) -> str:
+        lines = []
+        for n, text in enumerate(values, start=1):
+            if text:
+                lines.append(text if _NUMBERED.match(text) else f"{n}.{text}")
+        return "\n".join(lines)
+
+    return side([e for e, _ in pairs]), side([a for _, a in pairs])
+
+
+def _level1_text(name: str, weights: list[Decimal]) -> str:
+    """ "产出\n指标\n(50分)" as on the form: the column holds three characters a line."""
+    if name.endswith("指标") and len(name) > 2:
+        name = f"{name[:-2]}\n指标"
+    return f"{name}\n({_plain(sum(weights, Decimal(0)))}分)" if name and weights else name
+
+
+def _level2_text(name: str) -> str:
+    """The 二级指标 column holds four characters a line: "服务对象满意度指标" would leave "标" alone."""
+    if name.endswith("指标") and len(name) % 4 == 1:
+        return f"{name[:-2]}\n指标"
+    return name
+
+
+def _indicator_rows(g: _Grid, m: Model, indicators: list[Indicator]) -> None:
+    """The 绩效指标 block: a header row, one row per indicator, 一级/二级 merged down over their runs."""
+    head = g.add(
+        [
+            (0, 0, "绩\n效\n指\n标"),
+            (1, 1, "一级\n指标"),
+            (2, 2, "二级\n指标"),
+            (3, 3, "三级指标"),
+            (4, 4, "年度指标值"),
+            (5, 5, "实际完成值"),
+            (6, 6, "分值"),
+            (7, 7, "自评\n得分"),
+            (8, 8, "偏差原因\n分析及\n改进措施"),
+        ],
+        bold=True,
+    )
+    first = len(g.rows)
+    for ind in indicators:
+        computed = m.table_computed.get((ind.table, ind.index, "score_calc"))
+        g.add(
+            [
+                (0, 0, ""),
+                (1, 1, ind.level1),
+                (2, 2, _level2_text(ind.level2 or ind.raw_level2)),
+                (3, 3, ind.level3),
+                (4, 4, as_text(ind.target.raw)),
+                (5, 5, as_text(ind.actual.raw)),
+                (6, 6, _cell(ind.weight, _plain)),
+                (7, 7, _cell(ind.score, _plain, computed)),
+                (8, 8, ind.deviation_note),
+            ]
+        )
+    g.down(head, len(g.rows) - 1, 0)
+
+    # Runs of equal 一级 (and, inside them, equal 二级) share one merged cell, as on the form.
+    r = first
+    while r < len(g.rows):
+        level1 = indicators[r - first].level1
+        end = r
+        while end + 1 < len(g.rows) and level1 and indicators[end + 1 - first].level1 == level1:
+            end += 1
+        weights = [i.weight.value for i in indicators[r - first : end - first + 1] if i.weight.ok]
+        g.rows[r][1] = _level1_text(level1, weights)  # type: ignore[arg-type]
+        g.down(r, end, 1)
+        s = r
+        while s <= end:
+            level2 = g.rows[s][2]
+            e = s
+            while e + 1 <= end and level2 and g.rows[e + 1][2] == level2:
+                g.rows[e + 1][2] = ""
+                e += 1
+            g.down(s, e, 2)
+            s = e + 1
+        for k in range(r + 1, end + 1):
+            g.rows[k][1] = ""
+        r = end + 1
+
+
+def _assessment(
+    result: CheckResult,
+    *,
+    label: str,
+    title: str,
+    name_label: str,
+    name: str,
+    budget_label: str,
+    budget: _Budget,
+    weight: Decimal | None,
+    splits: list[tuple[str, str]],
+    goals: tuple[str, str],
+    indicators: list[Indicator],
+    total: str,
+    typed_grade: str,
+    note: str,
+) -> OfficialTable:
+    """The 自评表 grid shared by 附件2 and each 项目支出绩效自评表 (9 columns)."""
+    m = result.model
+    g = _Grid.empty(9)
+    first = g.add([(0, 3, name_label), (4, 8, name)])  # the label on one line
+    g.bold.add((first, 0))
+    top = g.add(
+        [
+            (0, 0, budget_label),
+            (1, 2, ""),
+            (3, 3, "年初预算数"),
+            (4, 4, "全年预算数"),
+            (5, 5, "全年执行数"),
+            (6, 6, "分值"),
+            (7, 7, "执行率"),
+            (8, 8, "自评得分"),
+        ],
+        bold=True,
+    )
+    g.bold.discard((top, 1))
+    g.add(
+        [
+            (0, 0, ""),
+            (1, 2, "年度资金总额"),
+            (3, 3, budget.initial),
+            (4, 4, budget.adjusted),
+            (5, 5, budget.spent),
+            (6, 6, budget.weight),
+            (7, 7, budget.rate),
+            (8, 8, budget.score),
+        ]
+    )
+    for left, right in splits:
+        g.add([(0, 0, ""), (1, 4, left), (5, 8, right)])
+    g.down(top, len(g.rows) - 1, 0)
+
+    goal_head = g.add([(0, 0, "年度总体\n目标"), (1, 4, "预期目标"), (5, 8, "实际完成情况")], bold=True)
+    g.add([(0, 0, ""), (1, 4, goals[0]), (5, 8, goals[1])])
+    g.down(goal_head, goal_head + 1, 0)
+
+    _indicator_rows(g, m, indicators)
+
+    weights = [weight] if weight is not None else []
+    weights += [i.weight.value for i in indicators if i.weight.ok and i.weight.value is not None]
+    grade = typed_grade
+    total_number = _parse_plain(total)
+    if not grade and total_number is not None:
+        grade = m.profile.grade(total_number)
+    last = g.add(
+        [
+            (0, 5, "总分"),
+            (6, 6, _plain(sum(weights, Decimal(0))) if weights else ""),
+            (7, 7, total),
+            (8, 8, f"等级：{grade}" if grade else ""),
+        ]
+    )
+    g.bold.add((last, 0))
+    return g.table(label, title, header_rows=1, widths=list(ASSESSMENT_WIDTHS), note=note)
+
+
+def _parse_plain(text: str) -> Decimal | None:
+    try:
+        return Decimal(text) if text else None
+    except ArithmeticError:
+        return None
+
+
+def _split_column(m: Model) -> str:
+    """The budget column the one-number 按收入/支出性质分 block shows: 全年预算数 when any split is typed
+    there (the block sits under 年度预算申请), else 全年执行数, else 年初预算数 (澧县 types only 年初)."""
+    keys = [k for k, _ in (*cat.INCOME_SPLITS, *cat.EXPENSE_SPLITS)]
+    for col in ("adjusted_budget", "spent", "initial_budget"):
+        if any(m.present(f"ua_{k}_{col}") for k in keys):
+            return col
+    return "adjusted_budget"
+
+
+def _splits(m: Model) -> list[tuple[str, str]]:
+    col = _split_column(m)
+
+    def amount(key: str) -> str:
+        return _cell(m.q[f"ua_{key}_{col}"], _two)
+
+    income = [f"{label}：{amount(k)}" for k, label in cat.INCOME_SPLITS]
+    expense = [f"{label}：{amount(k)}" for k, label in cat.EXPENSE_SPLITS]
+    expense += [""] * (len(income) - len(expense))
+    head = (
+        f"按收入性质分：{_computed(m.computed.get(f'ua_income_sum_{col}'), _two)}",
+        f"按支出性质分：{_computed(m.computed.get(f'ua_expense_sum_{col}'), _two)}",
+    )
+    return [head, *zip(income, expense, strict=True)]
+
+
+def unit_assessment_table(result: CheckResult, label: str = "附件2") -> OfficialTable:
+    """附件2 部门整体支出绩效自评表, portrait as in seed 000: its 9 columns fit 156 mm at 五号."""
+    m = result.model
+    c = m.computed
+    year = _year(m)
+    unit = m.text("info_unit_name")
+    budget = _Budget(
+        initial=_cell(m.q["ua_initial_budget"], _two),
+        adjusted=_cell(m.q["ua_adjusted_budget"], _two),
+        spent=_cell(m.q["ua_spent"], _two),
+        weight=_cell(m.q["ua_execution_weight"], _plain),
+        rate=_cell(m.q["ua_execution_rate"], _percent, c.get("ua_execution_rate_calc")),
+        score=_cell(m.q["ua_execution_score"], _plain, c.get("ua_execution_score_calc")),
+    )
+    goals = _numbered(
+        [
+            (m.text(f"ua_goal_expected_{i}"), m.text(f"ua_goal_actual_{i}"))
+            for i in range(1, cat.GOAL_ROWS + 1)
+        ]
+    )
+    return _assessment(
+        result,
+        label=label,
+        title=f"{_region(unit)}{_year_text(year)}部门整体支出绩效自评表",
+        name_label="县级预算部门、单位名称",
+        name=unit,
+        budget_label="年度预算申请\n(万元)",
+        budget=budget,
+        weight=_number(m.q["ua_execution_weight"]),
+        splits=_splits(m),
+        goals=goals,
+        indicators=m.indicators,
+        total=_cell(m.q["ua_total_score"], _plain, c.get("ua_total_score_calc")),
+        typed_grade=m.text("ua_grade"),
+        note=_sign_line(m),
+    )
+
+
+def project_table(result: CheckResult, project: Project, label: str) -> OfficialTable:
+    """One 项目支出绩效自评表: the 附件2 grid for one project, without the income/expense split block
+    (the project list has no such columns), the project name in the first row."""
+    m = result.model
+    key = cat.PROJECTS.name
+
+    def calc(column: str) -> object:
+        return m.table_computed.get((key, project.index, column))
+
+    budget = _Budget(
+        initial=_cell(project.initial_budget, _two),
+        adjusted=_cell(project.adjusted_budget, _two),
+        spent=_cell(project.spent, _two),
+        weight=_cell(project.execution_weight, _plain),
+        rate=_cell(project.execution_rate, _percent, calc("execution_rate_calc")),
+        score=_cell(project.execution_score, _plain, calc("execution_score_calc")),
+    )
+    year = _year(m)
+    unit = m.text("info_unit_name")
+    return _assessment(
+        result,
+        label=label,
+        # The project's name in the title too: the report's attachment list must tell the tables apart.
+        title=f"{unit}{_year_text(year)}项目支出绩效自评表（{project.name}）",
+        name_label="项目名称",
+        name=project.name,
+        budget_label="项目资金\n(万元)",
+        budget=budget,
+        weight=_number(project.execution_weight),
+        splits=[],
+        goals=(project.goal_expected, project.goal_actual),
+        indicators=project.indicators,
+        total=_cell(project.total_score, _plain, calc("total_score_calc")),
+        typed_grade="",
+        note=_sign_line(m),
+    )
+
+
+def official_tables(result: CheckResult) -> list[OfficialTable]:
+    """附件1, 附件2, then one 项目支出绩效自评表 per listed project (附件3, 附件4, …)."""
+    tables = [basic_data_table(result), unit_assessment_table(result)]
+    for n, project in enumerate(result.model.projects, start=3):
+        tables.append(project_table(result, project, f"附件{n}"))
+    return tables
