@@ -28,7 +28,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from perfeval.excel.ribbon import run_action  # noqa: E402
 from tests.remote_client import actions, payload  # noqa: E402
-from tests.test_excel_adapter import _workbook_with_indicators  # noqa: E402
+from tests.workbooks import taojiang_with_indicators  # noqa: E402
 
 TAOJIANG = ROOT / "examples" / "桃江县科协2023.xlsx"
 _LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
@@ -94,7 +94,7 @@ def main() -> None:
     print("\n== 每次点击的 Excel 动作数（不随指标行数增长）==")
     with tempfile.TemporaryDirectory() as tmp:
         for n in (10, 300):
-            book = xw.Book(json=payload(_workbook_with_indicators(n, Path(tmp) / f"n{n}.xlsx")))
+            book = xw.Book(json=payload(taojiang_with_indicators(n, Path(tmp) / f"n{n}.xlsx")))
             outcome = run_action(book, "perfeval_check")
             acts = actions(book)
             size = sum(len(str(a)) for a in acts) / 1024

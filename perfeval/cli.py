@@ -1,4 +1,4 @@
-"""The `perfeval` command: new, check, fields, rules."""
+"""The `perfeval` command: new, check, report, export, fields, rules, version, addin."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from perfeval import catalogue as cat
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="部门整体支出绩效自评：生成模板、校验并评分。",
+    help="部门整体支出绩效自评：生成模板、校验并评分、生成报告、导出报送。",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
@@ -188,6 +188,46 @@ def report(
         out.print(
             f"[yellow]注意：[/]工作簿仍有 {errors} 个错误，报告中的数字来自当前表格。"
             "请先用 perfeval check 查看并改正，再重新生成报告。"
+        )
+
+
+@app.command()
+def export(
+    input: Annotated[Path, typer.Argument(help="填好并校验无错误的工作簿（.xlsx）")],
+    directory: Annotated[
+        Path | None, typer.Option("-d", "--dir", help="报送文件夹放在哪里；默认在原文件旁")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="仍有错误时也导出（须用 --reason 写明原因）")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="强制导出的原因，写入报送说明和清单")] = None,
+    profile: Annotated[Path | None, typer.Option("--profile", help="评分口径文件（.toml）")] = None,
+) -> None:
+    """导出报送文件夹：干净的工作簿（官方表式）、Word 报告、报告与附件合一的 PDF、清单 manifest.json。"""
+    from perfeval.core.profile import ProfileError, load_profile
+    from perfeval.export.package import ExportError, ExportRefused
+    from perfeval.io.safety import InputFileError
+    from perfeval.narrative.render import NarrativeError
+    from perfeval.service import export_file
+
+    try:
+        prof = load_profile(profile)
+        with err.status("正在导出报送文件（生成 PDF 约需十几秒）…", spinner="dots"):
+            res = export_file(input, prof, directory, force=force, reason=reason)
+    except ExportRefused as e:
+        err.print(f"[bold red]未导出：[/]{e}")
+        raise typer.Exit(EXIT_ERRORS) from None
+    except (InputFileError, ProfileError, NarrativeError, ExportError) as e:
+        raise _fail(str(e)) from None
+    out.print(f"已导出：{res.folder}（原工作簿未改动）")
+    for f in res.files:
+        out.print(f"  {f.name}")
+    if res.forced_reason:
+        out.print(f"[yellow]强制导出：[/]原因“{res.forced_reason}”和未改正的错误已写入报送说明和清单。")
+    if res.unexplained_warnings:
+        out.print(
+            f"[yellow]注意：[/]{len(res.unexplained_warnings)} 条警告没有写审核说明，已列在报送说明中；"
+            "可在“校验结果”的“审核说明”列写明原因后重新导出。"
         )
 
 

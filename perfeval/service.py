@@ -80,3 +80,19 @@ def report_file(
         except ReportError as e:
             raise ReportError(f"已生成 {out}，但未能生成 PDF：{e}") from e
     return ReportRun(result, out, pdf_path, len(report.paragraphs) + 1, len(tables))
+
+
+def export_file(
+    path: Path,
+    profile: Profile,
+    out_dir: Path | None = None,
+    *,
+    force: bool = False,
+    reason: str | None = None,
+):
+    """The submission package for a workbook file (read only, never written): see perfeval.export.package."""
+    from perfeval.export.package import export_package
+
+    wb = open_workbook(path)
+    result = run_check(read_snapshot(wb, path), profile)
+    return export_package(result, out_dir or path.parent, source=path, force=force, reason=reason)

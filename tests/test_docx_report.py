@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from perfeval.report.errors import ReportError
 from perfeval.report.official import official_tables
 from perfeval.report.pdf import font_substitutions, to_pdf
 from perfeval.service import check_file
+from tests.pdf_pages import ink, page_count, poppler, read_pgm
 
 ROOT = Path(__file__).resolve().parents[1]
 TAOJIANG = ROOT / "examples" / "桃江县科协2023.xlsx"
@@ -236,47 +236,9 @@ def test_unwritable_output_is_a_report_error(tmp_path: Path, tables) -> None:
 # --- PDF through LibreOffice ------------------------------------------------------------------------------
 
 
-def _run(*cmd: str) -> str:
-    return subprocess.run(cmd, capture_output=True, check=True, timeout=120).stdout.decode("utf-8", "replace")
-
-
-def _pages(pdf: Path) -> int:
-    for line in _run("pdfinfo", str(pdf)).splitlines():
-        if line.startswith("Pages:"):
-            return int(line.split()[1])
-    raise AssertionError("pdfinfo printed no page count")
-
-
-def _read_pgm(path: Path) -> tuple[int, int, bytes]:
-    """Binary PGM (P5) as written by pdftoppm -gray: header tokens, then one byte a pixel."""
-    data = path.read_bytes()
-    tokens: list[bytes] = []
-    pos = 0
-    while len(tokens) < 4:
-        while data[pos : pos + 1].isspace():
-            pos += 1
-        if data[pos : pos + 1] == b"#":
-            pos = data.index(b"\n", pos) + 1
-            continue
-        end = pos
-        while not data[end : end + 1].isspace():
-            end += 1
-        tokens.append(data[pos:end])
-        pos = end
-    assert tokens[0] == b"P5" and int(tokens[3]) == 255
-    width, height = int(tokens[1]), int(tokens[2])
-    pixels = data[pos + 1 : pos + 1 + width * height]
-    assert len(pixels) == width * height
-    return width, height, pixels
-
-
-def _ink(width: int, pixels: bytes, rows: range, cols: range) -> int:
-    return sum(1 for y in rows for x in cols if pixels[y * width + x] < 160)
-
-
 def _render(pdf: Path, out: Path) -> list[Path]:
     out.mkdir()
-    _run("pdftoppm", "-r", "50", "-gray", str(pdf), str(out / "p"))
+    poppler("pdftoppm", "-r", "50", "-gray", str(pdf), str(out / "p"))
     return sorted(out.glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[1]))
 
 
@@ -286,30 +248,30 @@ def test_pdf_page_count_is_text_plus_tables(pdf_path: Path, tables, tmp_path: Pa
     parts = []
     for i, table in enumerate(tables):
         alone = write_docx(Report("", []), [table], tmp_path / f"t{i}.docx")
-        parts.append(_pages(to_pdf(alone, tmp_path)))
+        parts.append(page_count(to_pdf(alone, tmp_path)))
     assert parts[0] == 1  # 附件1 is a one-page form
     assert 2 <= parts[1] <= 3  # 附件2: 11 indicators with long texts at 五号
-    assert _pages(pdf_path) == TEXT_PAGES + sum(parts)
+    assert page_count(pdf_path) == TEXT_PAGES + sum(parts)
 
 
 def test_pdf_pages_are_not_blank_and_numbered(pdf_path: Path, tmp_path: Path) -> None:
     pages = _render(pdf_path, tmp_path / "png")
-    assert len(pages) == _pages(pdf_path)
+    assert len(pages) == page_count(pdf_path)
     for n, page in enumerate(pages, start=1):
-        width, height, pixels = _read_pgm(page)
-        inked = _ink(width, pixels, range(height), range(width))
+        width, height, pixels = read_pgm(page)
+        inked = ink(width, pixels, range(height), range(width))
         assert inked > 0.01 * width * height, f"page {n} is (nearly) blank"
         # "— n —" below the text block (35 mm bottom margin): odd pages right, even pages left.
         band = range(int(height * 0.895), int(height * 0.95))
-        left = _ink(width, pixels, band, range(width // 2))
-        right = _ink(width, pixels, band, range(width // 2, width))
+        left = ink(width, pixels, band, range(width // 2))
+        right = ink(width, pixels, band, range(width // 2, width))
         assert (right > 0 and left == 0) if n % 2 else (left > 0 and right == 0), f"page number on page {n}"
 
 
 def test_pdf_has_real_cjk_text(pdf_path: Path) -> None:
-    fonts = _run("pdffonts", str(pdf_path))
+    fonts = poppler("pdffonts", str(pdf_path))
     assert "CJK" in fonts  # a CJK font was embedded (not boxes from a Latin font)
-    text = _run("pdftotext", "-layout", str(pdf_path), "-")
+    text = poppler("pdftotext", "-layout", str(pdf_path), "-")
     for needle in ("部门整体绩效自评报告", "部门整体支出绩效自评表", "158.43", "100.00%", "填表人：刘自平"):
         assert needle in text, needle
 

@@ -24,9 +24,9 @@ from perfeval.excel import ribbon
 from perfeval.excel.reader import parse_refers_to
 from perfeval.excel.specs import parse_spec
 from perfeval.excel.writer import MARKS_MACRO, excel_text, value_blocks
-from perfeval.io.fill import fill_template
 from perfeval.service import check_file
 from tests.remote_client import actions, desktop_actions, remote_book
+from tests.workbooks import taojiang_with_indicators
 
 ROOT = Path(__file__).resolve().parents[1]
 TAOJIANG = ROOT / "examples" / "桃江县科协2023.xlsx"
@@ -149,21 +149,9 @@ def test_summary_message_box(taojiang_click) -> None:
     assert acts[-1] is alert  # the message comes after every change
 
 
-def _workbook_with_indicators(n: int, out: Path) -> Path:
-    doc = json.loads(TAOJIANG_DATA.read_text(encoding="utf-8"))
-    base = doc["tables"]["tbl_indicators"]
-    rows = []
-    for i in range(n):
-        row = dict(base[i % len(base)])
-        row["level3"] = f"{row.get('level3') or '指标'}{i}"
-        rows.append(row)
-    tables = dict(doc["tables"], tbl_indicators=rows)
-    return fill_template(doc["values"], tables, out)
-
-
 def test_action_count_does_not_grow_with_rows_or_findings(tmp_path: Path) -> None:
-    small = _click(_workbook_with_indicators(10, tmp_path / "small.xlsx"))
-    large = _click(_workbook_with_indicators(300, tmp_path / "large.xlsx"))
+    small = _click(taojiang_with_indicators(10, tmp_path / "small.xlsx"))
+    large = _click(taojiang_with_indicators(300, tmp_path / "large.xlsx"))
     assert len(large[1].result.findings) > len(small[1].result.findings)  # more findings, not just rows
     assert [a["func"] for a in small[2]] == [a["func"] for a in large[2]]
     assert len(json.dumps(large[2], ensure_ascii=False)) > len(json.dumps(small[2], ensure_ascii=False))
@@ -230,11 +218,18 @@ def test_clear_removes_what_the_tool_wrote(tmp_path: Path) -> None:
     assert "您填写的内容未改动" in outcome.message
 
 
-def test_help_and_export_say_what_they_do(tmp_path: Path) -> None:
+def test_help_says_what_to_do() -> None:
     _, help_outcome, acts = _click(TAOJIANG, "perfeval_help")
     assert [a["func"] for a in acts] == ["alert"] and "校验并评分" in help_outcome.message
-    _, export_outcome, acts = _click(TAOJIANG, "perfeval_export")
-    assert [a["func"] for a in acts] == ["alert"] and "导出报送" in export_outcome.message
+    assert "导出报送" in help_outcome.message
+
+
+def test_export_refuses_while_errors_remain(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _, outcome, acts = _click(TAOJIANG, "perfeval_export")
+    assert [a["func"] for a in acts] == ["alert"] and outcome.critical  # the workbook is not touched
+    assert "仍有 4 个错误，未导出报送文件" in outcome.message and "TXT-001" in outcome.message
+    assert list(tmp_path.iterdir()) == []  # no package, not even a partial one
 
 
 def test_unknown_button_asks_to_reinstall() -> None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from perfeval.core.profile import default_profile
-from perfeval.io.fill import fill_template
 from perfeval.report.document import Merge, OfficialTable
 from perfeval.report.official import basic_data_table, official_tables, unit_assessment_table
 from perfeval.service import check_file
 from tests.builders import check
+from tests.workbooks import taojiang_with_two_projects
 
 ROOT = Path(__file__).resolve().parents[1]
 TAOJIANG = ROOT / "examples" / "桃江县科协2023.xlsx"
@@ -305,60 +304,7 @@ def test_lixian_builds_and_leaves_blanks_blank(lixian: list[OfficialTable]) -> N
 
 
 def test_several_projects_give_one_table_each(tmp_path: Path) -> None:
-    data = json.loads(TAOJIANG_DATA.read_text(encoding="utf-8"))
-    tables = dict(data["tables"])
-    tables["tbl_projects"] = [
-        {
-            "name": "科普活动经费",
-            "initial_budget": 48,
-            "adjusted_budget": 98.68,
-            "spent": 98.68,
-            "execution_weight": 10,
-            "goal_expected": "建成科普小镇1个",
-            "goal_actual": "建成马迹塘科普小镇",
-        },
-        {
-            "name": "专家工作站建设补助",
-            "initial_budget": 0,
-            "adjusted_budget": 60,
-            "spent": 54,
-            "execution_weight": 10,
-            "execution_score": 9,
-            "total_score": 95,
-        },
-    ]
-    tables["tbl_project_indicators"] = [
-        {
-            "project": "科普活动经费",
-            "level1": "产出指标",
-            "level2": "数量指标",
-            "level3": "科普小镇",
-            "target": "1个",
-            "actual": "1个",
-            "weight": 50,
-            "score": 50,
-        },
-        {
-            "project": "科普活动经费",
-            "level1": "满意度指标",
-            "level2": "服务对象满意度指标",
-            "level3": "群众满意度",
-            "target": "≥90%",
-            "actual": "95%",
-            "weight": 40,
-        },
-        {
-            "project": "专家工作站建设补助",
-            "level1": "效益指标",
-            "level2": "社会效益指标",
-            "level3": "企业技术攻关",
-            "target": "持续",
-            "actual": "完成",
-            "weight": 90,
-            "score": 86,
-        },
-    ]
-    book = fill_template(data["values"], tables, tmp_path / "projects.xlsx")
+    book = taojiang_with_two_projects(tmp_path)
     result = check_file(book, default_profile(), write=False).result
     out = official_tables(result)
     assert [t.label for t in out] == ["附件1", "附件2", "附件3", "附件4"]

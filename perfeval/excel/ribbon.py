@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from perfeval.core.findings import Severity
@@ -18,6 +19,7 @@ from perfeval.core.plan import WritePlan, build_plan
 from perfeval.core.profile import Profile, default_profile
 from perfeval.excel.reader import read_book
 from perfeval.excel.writer import apply_plan, clear_book
+from perfeval.export.package import ExportError, export_package
 from perfeval.io.safety import InputFileError
 
 TITLE = "绩效自评"
@@ -54,12 +56,44 @@ def clear(book: Any, profile: Profile) -> Outcome:
     return Outcome("已清除本工具写入的底色、批注、复核值和结果工作表；您填写的内容未改动。", plan=plan)
 
 
+def book_folder(book: Any) -> Path:
+    """Where the package goes: beside the saved workbook, else the user's Documents (or home)."""
+    full = Path(str(book.fullname))
+    if full.is_absolute() and full.parent.is_dir():
+        return full.parent
+    documents = Path.home() / "Documents"
+    return documents if documents.is_dir() else Path.home()
+
+
+def excel_pdf(app: Any):
+    """Print the clean workbook to PDF with this Excel (Windows/macOS), as the issue asks."""
+
+    def make(print_book: Path, folder: Path) -> Path:
+        target = folder / (print_book.stem + ".pdf")
+        wb = app.books.open(str(print_book), read_only=True)
+        try:
+            wb.to_pdf(str(target))
+        finally:
+            wb.close()
+        return target
+
+    return make
+
+
 def export(book: Any, profile: Profile) -> Outcome:
-    read_book(book)  # says so first when the workbook is not ours
-    return Outcome(
-        "“导出报送”尚未提供：本版本只能校验并评分。"
-        "报送前请先点击“校验并评分”，处理完全部“错误”；导出功能将在后续版本加入。"
-    )
+    result = run_check(read_book(book), profile)
+    pdf_maker = excel_pdf(book.app) if book.app.engine.name == "excel" else None
+    try:
+        res = export_package(result, book_folder(book), pdf_maker=pdf_maker)
+    except ExportError as e:
+        return Outcome(str(e), critical=True, result=result)
+    lines = [f"已导出报送文件夹：{res.folder}", *(f"  {f.name}" for f in res.files)]
+    if res.unexplained_warnings:
+        lines.append(
+            f"{len(res.unexplained_warnings)} 条警告没有写审核说明，已列在报送说明中；"
+            "可在“校验结果”的“审核说明”列写明原因后重新导出。"
+        )
+    return Outcome("\n".join(lines), result=result)
 
 
 HELP_TEXT = """使用步骤：
@@ -67,7 +101,8 @@ HELP_TEXT = """使用步骤：
 2. 点击“校验并评分”：蓝色单元格填入复核值；有问题的单元格标色（红=错误，黄=警告，蓝=提示）并加批注；
    “校验结果”工作表列出每个问题，点击单元格地址可跳转；可在“审核说明”列写明原因，再次校验时保留。
 3. 点击“清除标记”可去掉本工具写入的全部内容，您填写的内容不变。
-4. 没有 Excel 时可用命令行：perfeval check 文件.xlsx。"""
+4. 没有错误后点击“导出报送”：在工作簿旁生成报送文件夹（干净的工作簿、Word 报告、PDF、清单）。
+5. 没有 Excel 时可用命令行：perfeval check 文件.xlsx、perfeval export 文件.xlsx。"""
 
 
 def show_help(book: Any, profile: Profile) -> Outcome:

@@ -1,0 +1,1 @@
+"""The submission package: the clean workbook, the report, one PDF and a manifest."""

@@ -1,0 +1,264 @@
+"""The submission package, built the same way from the command line and from the ribbon's 导出报送.
+
+A folder named by the usual convention ("{单位名称}{年度}年度部门整体支出绩效自评") holding
+- the clean workbook: 报送说明 (cover), 自评报告, 附件1, 附件2 and one 项目支出绩效自评表 per project, in the
+  official printed layout, values only, no marks, protected;
+- the Word report (the same narrative and tables);
+- one PDF of the report plus the attachments, printed from the clean workbook (by Excel when the ribbon
+  runs inside Excel, by LibreOffice elsewhere);
+- manifest.json: file names and SHA-256, rule-set and template versions, the check summary, the time.
+The package is refused while 错误 findings remain, unless forced with a written reason, which the cover
+and the manifest record. It is built in a scratch folder and moved into place at the end, so a failed
+export leaves nothing half-written; an existing package is never overwritten (the next is "(2)"...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from perfeval import __version__
+from perfeval.core.findings import Finding, Severity
+from perfeval.core.pipeline import CheckResult
+from perfeval.core.rules import REGISTRY
+from perfeval.report.document import Merge, OfficialTable
+
+PACKAGE_SUFFIX = "年度部门整体支出绩效自评"
+MANIFEST = "manifest.json"
+LISTED_ERRORS = 20  # in a refusal message; the rest are counted
+
+PdfMaker = Callable[[Path, Path], Path]  # (print workbook, folder) -> the PDF it wrote there
+
+
+class ExportError(Exception):
+    """The package cannot be made; str() is a Chinese message saying what to do."""
+
+
+class ExportRefused(ExportError):
+    """错误 findings remain and the export was not forced."""
+
+    def __init__(self, message: str, errors: list[Finding]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+@dataclass
+class ExportResult:
+    folder: Path
+    files: list[Path]
+    result: CheckResult
+    forced_reason: str | None
+    unexplained_warnings: list[Finding]
+
+
+def _safe(name: str) -> str:
+    """A file name Windows accepts: no \\ / : * ? " < > | and no trailing dots or spaces."""
+    return re.sub(r'[\\/:*?"<>|\r\n\t]+', "", name).strip().rstrip(".") or "部门"
+
+
+def package_name(result: CheckResult) -> str:
+    m = result.model
+    unit = m.text("info_unit_name") or "未填单位名称"
+    year = m.num("info_year")
+    return _safe(f"{unit}{int(year) if year is not None else ''}{PACKAGE_SUFFIX}")
+
+
+def free_folder(parent: Path, name: str) -> Path:
+    """`parent/name`, or the first of "name(2)", "name(3)"… not yet taken: never an existing package."""
+    candidate = parent / name
+    n = 2
+    while candidate.exists():
+        candidate = parent / f"{name}({n})"
+        n += 1
+    return candidate
+
+
+def refusal_message(errors: list[Finding]) -> str:
+    lines = [f"仍有 {len(errors)} 个错误，未导出报送文件："]
+    for i, f in enumerate(errors[:LISTED_ERRORS], start=1):
+        where = f"（{f.location}）" if f.location else ""
+        lines.append(f"{i}. {f.rule_id} {f.title}{where}：{f.message}")
+    if len(errors) > LISTED_ERRORS:
+        lines.append(f"……另有 {len(errors) - LISTED_ERRORS} 个，见“校验结果”工作表。")
+    lines.append(
+        '请改正后再导出。确需先行报送时，可用命令 perfeval export 文件.xlsx --force --reason "原因"，'
+        "原因和未改正的错误会写入报送说明和清单。"
+    )
+    return "\n".join(lines)
+
+
+def _ruleset(result: CheckResult) -> dict[str, object]:
+    profile = result.model.profile
+    active = sorted(
+        f"{rule_id}:{profile.severity_overrides.get(rule_id, r.severity).value}"
+        for rule_id, r in REGISTRY.items()
+        if rule_id not in profile.disabled
+    )
+    digest = hashlib.sha256("\n".join(active).encode("utf-8")).hexdigest()[:12]
+    return {
+        "version": f"perfeval {__version__}",
+        "rules": len(active),
+        "digest": digest,
+        "profile": profile.name,
+    }
+
+
+def cover_table(
+    result: CheckResult, name: str, when: datetime, reason: str | None, unexplained: list[Finding]
+) -> OfficialTable:
+    """报送说明: what was checked, when, with what, the result, and what a reviewer should look at."""
+    m = result.model
+    ruleset = _ruleset(result)
+    score = result.total_score
+    pairs = [
+        ("单位名称", m.text("info_unit_name")),
+        ("年度", m.text("info_year")),
+        ("导出时间", when.strftime("%Y-%m-%d %H:%M")),
+        ("校验结论", result.summary()),
+        ("总分（复核）", f"{score:.2f}（{result.grade}）" if score is not None else "无法计算"),
+        ("校验规则", f"{ruleset['version']}，{ruleset['rules']} 条规则（{ruleset['digest']}）"),
+        ("评分口径", str(ruleset["profile"])),
+        ("模板版本", m.snapshot.template_version or ""),
+    ]
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    if reason:
+        pairs.append(("强制导出原因", reason))
+        pairs.append(("未改正的错误", "；".join(f"{f.rule_id} {f.location}" for f in errors) or "无"))
+    width = 5
+    rows: list[list[str]] = []
+    merges: list[Merge] = []
+    for label, value in pairs:
+        merges.append(Merge(len(rows), 1, len(rows), width - 1))
+        rows.append([label, value, "", "", ""])
+    rows.append(["", "", "", "", ""])
+    heading_row = len(rows)
+    merges.append(Merge(heading_row, 0, heading_row, width - 1))
+    rows.append(
+        [
+            f"未写审核说明的警告（{len(unexplained)} 条）" if unexplained else "警告均已写明审核说明",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
+    bold = {(r, 0) for r in range(len(pairs))} | {(heading_row, 0)}
+    if unexplained:
+        header = len(rows)
+        rows.append(["序号", "规则", "单元格", "问题说明", "处理建议"])
+        bold |= {(header, c) for c in range(width)}
+        for i, f in enumerate(unexplained, start=1):
+            rows.append([str(i), f"{f.rule_id} {f.title}", f.location, f.message, f.advice])
+    return OfficialTable(
+        label="报送说明",
+        title=f"{name}报送说明",
+        rows=rows,
+        merges=merges,
+        header_rows=0,
+        widths=[14, 22, 18, 50, 36],
+        bold_cells=bold,
+    )
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def libreoffice_pdf(print_workbook: Path, folder: Path) -> Path:
+    from perfeval.report.pdf import to_pdf
+
+    return to_pdf(print_workbook, folder)
+
+
+def export_package(
+    result: CheckResult,
+    out_dir: Path,
+    *,
+    source: Path | None = None,
+    force: bool = False,
+    reason: str | None = None,
+    pdf_maker: PdfMaker | None = None,
+    when: datetime | None = None,
+) -> ExportResult:
+    reason = (reason or "").strip() or None
+    if force and reason is None:
+        raise ExportError(
+            '强制导出（--force）时必须用 --reason 写明原因，例如 --reason "财政局要求先行报送，错误已说明"。'
+        )
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    if errors and not force:
+        raise ExportRefused(refusal_message(errors), errors)
+    # Imported here, past the refusal: openpyxl and python-docx stay off the ribbon's other buttons.
+    from perfeval.export.workbook import write_clean_workbook
+    from perfeval.narrative.render import render_report
+    from perfeval.report.docx_writer import write_docx
+    from perfeval.report.errors import ReportError
+    from perfeval.report.official import official_tables
+
+    when = when or datetime.now().astimezone()
+    name = package_name(result)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ExportError(f"无法创建导出文件夹 {out_dir}：{e.strerror or e}") from None
+    folder = free_folder(out_dir, name)
+    unexplained = [f for f in result.findings if f.severity is Severity.WARNING and not result.explained(f)]
+    report = render_report(result)
+    tables = official_tables(result)
+    cover = cover_table(result, name, when, reason if force else None, unexplained)
+    with tempfile.TemporaryDirectory(prefix="perfeval-export-", dir=out_dir) as scratch:
+        work = Path(scratch) / "package"
+        work.mkdir()
+        try:
+            xlsx = write_clean_workbook(report, tables, work / f"{name}.xlsx", cover=cover)
+            docx = write_docx(report, tables, work / f"{name}.docx")
+            # The PDF is the report and the attachments: the clean workbook without its cover sheet.
+            printing = Path(scratch) / "print"
+            printing.mkdir()
+            print_book = write_clean_workbook(report, tables, printing / f"{name}.xlsx")
+            pdf = (pdf_maker or libreoffice_pdf)(print_book, printing)
+            pdf = Path(shutil.move(str(pdf), work / f"{name}.pdf"))
+        except ReportError as e:
+            raise ExportError(f"导出未完成，未生成任何文件：{e}") from None
+        files = [xlsx, docx, pdf]
+        manifest = {
+            "package": name,
+            "created": when.isoformat(timespec="seconds"),
+            "unit": result.model.text("info_unit_name"),
+            "year": result.model.text("info_year"),
+            "source": {"name": source.name, "sha256": _sha256(source)} if source else None,
+            "template_version": result.model.snapshot.template_version,
+            "ruleset": _ruleset(result),
+            "check": {
+                "summary": result.summary(),
+                "errors": result.count(Severity.ERROR),
+                "warnings": result.count(Severity.WARNING),
+                "infos": result.count(Severity.INFO),
+                "total_score": float(result.total_score) if result.total_score is not None else None,
+                "grade": result.grade,
+                "unexplained_warnings": [f.fingerprint for f in unexplained],
+            },
+            "forced": {"reason": reason, "errors": [f.fingerprint for f in errors]} if force else None,
+            "files": [{"name": p.name, "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files],
+        }
+        (work / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        try:
+            work.rename(folder)  # same file system: the package appears whole or not at all
+        except OSError:  # another export took the name meanwhile
+            folder = free_folder(out_dir, name)
+            work.rename(folder)
+    files = [folder / p.name for p in files] + [folder / MANIFEST]
+    return ExportResult(folder, files, result, reason if force else None, unexplained)

@@ -1,0 +1,208 @@
+"""The submission package: refused while errors remain, forced only with a reason, every file present."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from perfeval import __version__
+from perfeval.core.findings import Severity
+from perfeval.core.profile import default_profile
+from perfeval.excel import ribbon
+from perfeval.export.package import MANIFEST, ExportError, ExportRefused, free_folder, package_name
+from perfeval.io.fill import fill_template
+from perfeval.service import check_file, export_file
+from tests.pdf_pages import gray_pages, ink, page_count, poppler, read_pgm
+from tests.remote_client import actions, remote_book
+from tests.workbooks import taojiang_fixed
+
+ROOT = Path(__file__).resolve().parents[1]
+TAOJIANG = ROOT / "examples" / "桃江县科协2023.xlsx"
+TAOJIANG_DATA = ROOT / "examples" / "data" / "taojiang2023.json"
+NAME = "桃江县科学技术协会2023年度部门整体支出绩效自评"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("export")
+    source = taojiang_fixed(folder / "填报")
+    before = sha(source)
+    res = export_file(source, default_profile(), folder / "报送")
+    return source, before, res
+
+
+def test_fixed_copy_has_no_errors(exported) -> None:
+    _, _, res = exported
+    assert res.result.count(Severity.ERROR) == 0 and res.forced_reason is None
+
+
+def test_every_file_is_in_a_folder_named_by_convention(exported) -> None:
+    source, before, res = exported
+    assert res.folder.name == NAME
+    names = sorted(p.name for p in res.folder.iterdir())
+    assert names == sorted([f"{NAME}.xlsx", f"{NAME}.docx", f"{NAME}.pdf", MANIFEST])
+    assert sha(source) == before  # the input workbook is never modified
+    assert not [p for p in res.folder.parent.iterdir() if p.name.startswith("perfeval-export-")]  # no scratch
+
+
+def test_manifest_hashes_match_and_it_says_what_was_checked(exported) -> None:
+    source, _, res = exported
+    manifest = json.loads((res.folder / MANIFEST).read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        path = res.folder / entry["name"]
+        assert entry["sha256"] == sha(path) and entry["bytes"] == path.stat().st_size
+    assert {e["name"] for e in manifest["files"]} == {f"{NAME}.xlsx", f"{NAME}.docx", f"{NAME}.pdf"}
+    assert manifest["source"] == {"name": source.name, "sha256": sha(source)}
+    assert manifest["template_version"] == "1"
+    assert manifest["ruleset"]["version"] == f"perfeval {__version__}" and manifest["ruleset"]["rules"] > 80
+    assert manifest["check"]["errors"] == 0 and manifest["check"]["total_score"] == 100.0
+    assert manifest["check"]["summary"].startswith("0 个错误、7 个警告")
+    assert manifest["forced"] is None
+    assert datetime.fromisoformat(manifest["created"]).tzinfo is not None
+
+
+def test_clean_workbook_has_no_tool_marks_and_no_macros(exported) -> None:
+    _, _, res = exported
+    path = res.folder / f"{NAME}.xlsx"
+    with zipfile.ZipFile(path) as z:
+        assert not [n for n in z.namelist() if "vbaProject" in n or "comments" in n]
+    wb = load_workbook(path)
+    assert wb.sheetnames[:4] == ["报送说明", "自评报告", "附件1", "附件2"]
+    for ws in wb.worksheets:
+        assert ws.protection.sheet, ws.title
+        for row in ws.iter_rows():
+            for cell in row:
+                fill = cell.fill
+                assert fill.fill_type in (None, "none") or fill.fgColor.rgb in ("FFFFFFFF", "00FFFFFF"), cell
+                assert cell.comment is None
+                assert cell.data_type != "f", cell  # values, never formulas
+
+
+def test_cover_lists_the_warnings_without_an_explanation(exported) -> None:
+    _, _, res = exported
+    ws = load_workbook(res.folder / f"{NAME}.xlsx")["报送说明"]
+    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "未写审核说明的警告（7 条）" in text
+    for f in res.unexplained_warnings:
+        assert f.rule_id in text
+    assert "0 个错误、7 个警告" in text
+
+
+def test_an_explained_warning_leaves_the_cover(tmp_path: Path) -> None:
+    checked = check_file(taojiang_fixed(tmp_path), default_profile(), tmp_path / "已校验.xlsx").output
+    wb = load_workbook(checked)
+    ws = wb["校验结果"]
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 3).value == "RATE-011")
+    ws.cell(row, 10, "公用经费超支系县委临时交办任务，已报财政局备案")
+    wb.save(checked)
+    res = export_file(checked, default_profile(), tmp_path / "报送")
+    assert "RATE-011" not in {f.rule_id for f in res.unexplained_warnings}
+    assert len(res.unexplained_warnings) == 6
+    manifest = json.loads((res.folder / MANIFEST).read_text(encoding="utf-8"))
+    assert not [fp for fp in manifest["check"]["unexplained_warnings"] if fp.startswith("RATE-011")]
+
+
+def test_refused_while_errors_remain(tmp_path: Path) -> None:
+    with pytest.raises(ExportRefused) as e:
+        export_file(TAOJIANG, default_profile(), tmp_path)
+    assert len(e.value.errors) == 4
+    message = str(e.value)
+    assert message.startswith("仍有 4 个错误，未导出报送文件")
+    for rule_id in ("SUM-007", "TXT-001", "WT-003", "WT-005"):
+        assert rule_id in message
+    assert "--force" in message and "--reason" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_force_needs_a_reason_and_records_it(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="--reason"):
+        export_file(TAOJIANG, default_profile(), tmp_path, force=True, reason="  ")
+    reason = "财政局要求 4 月 20 日前先行报送，分值问题已电话说明"
+    res = export_file(TAOJIANG, default_profile(), tmp_path, force=True, reason=reason)
+    manifest = json.loads((res.folder / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["forced"]["reason"] == reason
+    assert sorted(fp.split("@")[0] for fp in manifest["forced"]["errors"]) == [
+        "SUM-007",
+        "TXT-001",
+        "WT-003",
+        "WT-005",
+    ]
+    cover = load_workbook(res.folder / f"{NAME}.xlsx")["报送说明"]
+    text = "\n".join(str(c.value) for row in cover.iter_rows() for c in row if c.value)
+    assert reason in text and "强制导出原因" in text and "TXT-001" in text
+
+
+def test_a_second_export_never_overwrites_the_first(exported) -> None:
+    source, _, first = exported
+    before = {p.name: sha(p) for p in first.folder.iterdir()}
+    second = export_file(source, default_profile(), first.folder.parent)
+    assert second.folder.name == f"{NAME}(2)"
+    assert {p.name: sha(p) for p in first.folder.iterdir()} == before
+    assert free_folder(first.folder.parent, NAME).name == f"{NAME}(3)"
+
+
+def test_package_name_is_a_valid_file_name(tmp_path: Path) -> None:
+    doc = json.loads(TAOJIANG_DATA.read_text(encoding="utf-8"))
+    values = dict(doc["values"], info_unit_name="桃江县/科协:办公室*")
+    path = fill_template(values, doc["tables"], tmp_path / "x.xlsx")
+    result = check_file(path, default_profile(), write=False).result
+    assert package_name(result) == "桃江县科协办公室2023年度部门整体支出绩效自评"
+
+
+def test_pdf_is_the_report_plus_the_attachments(exported, tmp_path: Path) -> None:
+    _, _, res = exported
+    pdf = res.folder / f"{NAME}.pdf"
+    images = gray_pages(pdf, tmp_path, dpi=30)
+    assert len(images) == page_count(pdf)
+    for image in images:
+        width, height, pixels = read_pgm(image)
+        assert ink(width, pixels, range(height), range(width)) > 10, f"{image.name} is blank"  # a line is ~20
+    text = poppler("pdftotext", str(pdf), "-")
+    assert text.index("2023年度部门整体支出绩效自评报告") < text.index("附件1") < text.index("附件2")
+    assert "报送说明" not in text  # the cover stays in the workbook; the PDF is what gets printed
+
+
+def test_cli_export_refuses_then_exports(tmp_path: Path) -> None:
+    def run(*args: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "perfeval", "export", *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    refused = run(TAOJIANG, "-d", tmp_path)
+    assert refused.returncode == 1 and "仍有 4 个错误" in refused.stderr and "Traceback" not in refused.stderr
+    no_reason = run(TAOJIANG, "-d", tmp_path, "--force")
+    assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    source = taojiang_fixed(tmp_path / "填报")
+    ok = run(source, "-d", tmp_path / "报送")
+    assert ok.returncode == 0, ok.stderr
+    assert "已导出" in ok.stdout and f"{NAME}.pdf" in ok.stdout and "7 条警告没有写审核说明" in ok.stdout
+
+
+def test_ribbon_export_writes_the_same_package(monkeypatch, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    book = remote_book(taojiang_fixed(tmp_path / "填报"))
+    outcome = ribbon.run_action(book, "perfeval_export")
+    acts = actions(book)
+    assert [a["func"] for a in acts] == ["alert"] and not outcome.critical, outcome.message
+    folder = home / "Documents" / NAME  # an unsaved (remote) book: the package goes to Documents
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{NAME}.xlsx", f"{NAME}.docx", f"{NAME}.pdf", MANIFEST]
+    )
+    assert str(folder) in outcome.message
