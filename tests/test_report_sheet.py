@@ -95,3 +95,16 @@ def test_excel_click_writes_the_report_and_renames_an_edited_one(tmp_path: Path)
     (block,) = written
     assert [row[0].lstrip("'") for row in block["values"]] == report_texts(render_report(outcome.result))
     assert "RPT-001" in {f.rule_id for f in outcome.result.findings}
+
+
+def test_clear_keeps_a_hand_edited_report(tmp_path: Path) -> None:
+    first = _check(TAOJIANG, tmp_path / "first.xlsx").output
+    _edit_report(first, 5, "（一）我改过的标题")
+    book = remote_book(first)
+    ribbon.run_action(book, "perfeval_clear")
+    acts = actions(book)
+    index = load_workbook(first, read_only=True).sheetnames.index(cat.SHEET_REPORT)
+    (rename,) = [a for a in acts if a["func"] == "setSheetName"]
+    assert rename["sheet_position"] == index and rename["args"] == ["自评报告（修改稿）"]
+    deleted = [a["sheet_position"] for a in acts if a["func"] == "sheetDelete"]
+    assert index not in deleted and len(deleted) == len(cat.OUTPUT_SHEETS) - 1  # the kept copy stays

@@ -140,10 +140,15 @@ def run_marks_macro(book: Any, marks: str, layout: str) -> None:
         macro(book.name, marks, layout)
 
 
-def apply_plan(book: Any, plan: WritePlan) -> None:
-    for old, new in plan.renames.items():  # a hand-edited report is kept under a new name, not cleared
+def _keep_edited_sheets(book: Any, plan: WritePlan) -> None:
+    """A hand-edited report is kept under a new name before the tool replaces or removes its own."""
+    for old, new in plan.renames.items():
         if old in [s.name for s in book.sheets]:
             book.sheets[old].name = new
+
+
+def apply_plan(book: Any, plan: WritePlan) -> None:
+    _keep_edited_sheets(book, plan)
     sheets = {s.name: s for s in book.sheets}
     for block in value_blocks(plan.values):
         if block.sheet not in sheets:
@@ -164,6 +169,7 @@ def clear_book(book: Any, plan: WritePlan) -> None:
         if block.sheet in sheets:
             sheets[block.sheet].range((block.row, block.col), block.last).clear_contents()
     run_marks_macro(book, "", "")
+    _keep_edited_sheets(book, plan)
     for sp in plan.sheets:
         if sp.name in [s.name for s in book.sheets]:
             book.sheets[sp.name].delete()
