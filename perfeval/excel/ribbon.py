@@ -66,7 +66,7 @@ def book_folder(book: Any) -> Path:
 
 
 def excel_pdf(app: Any):
-    """Print the clean workbook to PDF with this Excel (Windows/macOS), as the issue asks."""
+    """Print the clean workbook to PDF with the Excel the user is in (Windows/macOS): no LibreOffice needed."""
 
     def make(print_book: Path, folder: Path) -> Path:
         target = folder / (print_book.stem + ".pdf")
