@@ -1,16 +1,24 @@
-"""The file-level job shared by the CLI (and later the batch review): read, check, write a new workbook."""
+"""The file-level jobs the CLI runs: check (a new result workbook), report (Word/PDF), export (the package)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl import Workbook
+
 from perfeval.core.pipeline import CheckResult, run_check
 from perfeval.core.plan import WritePlan, build_plan
 from perfeval.core.profile import Profile
-from perfeval.io.safety import default_output_path, ensure_distinct_output
+from perfeval.io.safety import default_output_path, ensure_distinct_output, write_atomically
 from perfeval.io.xlsx_reader import open_workbook, read_snapshot
 from perfeval.io.xlsx_writer import apply_plan, save_workbook
+
+
+def read_and_check(path: Path, profile: Profile) -> tuple[Workbook, CheckResult]:
+    """The workbook as loaded (for writing a result beside it) and its check; the file is only read."""
+    wb = open_workbook(path)
+    return wb, run_check(read_snapshot(wb, path), profile)
 
 
 @dataclass
@@ -21,9 +29,7 @@ class CheckRun:
 
 
 def check_file(path: Path, profile: Profile, output: Path | None = None, *, write: bool = True) -> CheckRun:
-    wb = open_workbook(path)
-    snapshot = read_snapshot(wb, path)
-    result = run_check(snapshot, profile)
+    wb, result = read_and_check(path, profile)
     plan = build_plan(result)
     if not write:
         return CheckRun(result, plan, None)
@@ -60,17 +66,10 @@ def report_file(
     if out.exists() and not force:
         raise ReportError(f"文件已存在：{out}。如需覆盖请加 --force，或用 -o 另选文件名。")
     ensure_distinct_output(path, out)
-    wb = open_workbook(path)
-    result = run_check(read_snapshot(wb, path), profile)
+    _, result = read_and_check(path, profile)
     report = render_report(result)
     tables = official_tables(result)
-    tmp = out.with_name(out.stem + ".tmp.docx")  # an interrupted write never leaves a half report
-    try:
-        write_docx(report, tables, tmp)
-        tmp.replace(out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    write_atomically(out, lambda tmp: write_docx(report, tables, tmp))
     pdf_path = None
     if pdf:
         from perfeval.report.pdf import to_pdf
@@ -93,6 +92,5 @@ def export_file(
     """The submission package for a workbook file (read only, never written): see perfeval.export.package."""
     from perfeval.export.package import export_package
 
-    wb = open_workbook(path)
-    result = run_check(read_snapshot(wb, path), profile)
+    _, result = read_and_check(path, profile)
     return export_package(result, out_dir or path.parent, source=path, force=force, reason=reason)

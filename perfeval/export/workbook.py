@@ -17,9 +17,7 @@ block (an 一级指标 and its rows) on one page where it fits.
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -34,6 +32,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from perfeval.io.safety import write_atomically
 from perfeval.io.xlsx_writer import set_text_safe
 from perfeval.report.document import OfficialTable, Report
 from perfeval.report.errors import ReportError
@@ -355,25 +354,13 @@ def _sheet_name(wb: Workbook, wanted: str) -> str:
 
 
 def save_workbook(wb: Workbook, out: Path) -> Path:
-    """Save through a temporary file in the same folder, renamed into place: an interrupted save never
-    leaves a half-written workbook under the final name. Raises ReportError (Chinese) on failure."""
-    out = Path(out)
-    tmp: Path | None = None
+    """Save through a temporary file (never a half-written workbook); ReportError (Chinese) on failure."""
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".tmp", dir=out.parent)
-        os.close(fd)
-        tmp = Path(name)
-        wb.save(tmp)
-        os.replace(tmp, out)
+        return write_atomically(Path(out), wb.save)
     except PermissionError:
         raise ReportError(f"无法写入 {out}：文件可能正在 Excel 或 WPS 中打开，请关闭后重试。") from None
     except OSError as exc:
         raise ReportError(f"无法写入 {out}：{exc.strerror or exc}") from None
-    finally:
-        if tmp is not None and tmp.exists():
-            tmp.unlink()
-    return out
 
 
 # --- the report sheet --------------------------------------------------------------------------------------
@@ -522,16 +509,6 @@ def _break_title(title: str, width: float, size: float) -> str:
     return title
 
 
-def _covered(table: OfficialTable) -> set[tuple[int, int]]:
-    return {
-        (r, c)
-        for m in table.merges
-        for r in range(m.first_row, m.last_row + 1)
-        for c in range(m.first_col, m.last_col + 1)
-        if (r, c) != (m.first_row, m.first_col)
-    }
-
-
 def _is_figure(text: str) -> bool:
     """A number, rate or code ("266.32", "100.00%"): printed on one line, shrunk if the column is tight,
     never broken as "100.00" over "%"."""
@@ -555,7 +532,7 @@ def _fit_labels(widths: list[float], table: OfficialTable) -> list[float]:
     """Widen a column to show its short bold labels ("单位名称") on one line, taking the width from the
     widest column: for the cover, whose widths are a suggestion, not a form's layout."""
     widths = list(widths)
-    spans = {(m.first_row, m.first_col): m for m in table.merges}
+    spans = table.merge_starts()
     for c in range(len(widths)):
         labels = [
             row[c]
@@ -591,8 +568,8 @@ def _row_heights(table: OfficialTable, widths: list[float]) -> list[float]:
     still lacks spread evenly over them."""
     n_rows = len(table.rows)
     heights = [MIN_TABLE_ROW_PT] * n_rows
-    spans = {(m.first_row, m.first_col): m for m in table.merges}
-    covered = _covered(table)
+    spans = table.merge_starts()
+    covered = table.covered()
     tall: list[tuple[int, int, float]] = []
     for r, row in enumerate(table.rows):
         for c, text in enumerate(row):
@@ -682,8 +659,8 @@ def add_table_sheet(
     breaks = [] if one_page else plan_page_breaks(flow, room, together=together, glued=glued)
     starts = [b + repeat for b in breaks]  # table rows that start a page
 
-    spans = {(m.first_row, m.first_col): m for m in table.merges}
-    covered = _covered(table)
+    spans = table.merge_starts()
+    covered = table.covered()
     for r, values in enumerate(table.rows):
         blank = not any(values)  # a spacer row of the cover; a form's empty rows keep their grid
         for c in range(n_cols):

@@ -15,8 +15,10 @@ import os
 import re
 import stat
 import struct
+import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
@@ -557,3 +559,21 @@ def check_version(version: str | None, name: str) -> None:
             f"“{name}”使用的模板版本为 {version}，本工具需要版本 {cat.TEMPLATE_VERSION}。"
             "请用 perfeval new 生成新模板并转录数据。"
         )
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it into place: an interrupted write
+    never leaves a half-written file under the final name. OSError (PermissionError when the file is open
+    in Excel/Word) reaches the caller, which words it for the user."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp" + path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from perfeval import catalogue as cat
 from perfeval.core.plan import NOTE_MARK, SEVERITY_FILLS, SheetPlan, WritePlan
+from perfeval.io.safety import write_atomically
 
 STATE_HEADER = ("sheet", "address", "original_fill")
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
@@ -152,11 +153,4 @@ def apply_plan(wb: Workbook, plan: WritePlan) -> None:
 
 
 def save_workbook(wb: Workbook, path: Path) -> None:
-    """Save through a temporary file, so an interrupted save never leaves a half-written output."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    write_atomically(path, wb.save)

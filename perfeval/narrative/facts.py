@@ -16,7 +16,7 @@ from perfeval.core.compute import indicator_met, row_score
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model
 from perfeval.core.pipeline import CheckResult
-from perfeval.report.official import official_tables
+from perfeval.report.official import table_titles
 
 CENT = Decimal("0.01")
 MISSING = "【待补充：{what}】"
@@ -329,6 +329,6 @@ def build_facts(result: CheckResult) -> Facts:
         scores=_scores(result),
         goals=goals,
         texts={name: _paragraphs(m.text(name)) for name in cat.TEXT_FIELDS},
-        attachments=[t.title for t in official_tables(result)],
+        attachments=table_titles(result),
         text_warnings=_text_warnings(result),
     )

@@ -60,3 +60,17 @@ class OfficialTable:
     landscape: bool = False
     bold_cells: set[tuple[int, int]] = field(default_factory=set)
     note: str = ""  # a line printed under the table (填表人、日期 etc.)
+
+    def covered(self) -> set[tuple[int, int]]:
+        """Cells hidden under a merge (every merged cell but its top-left one): writers leave them empty."""
+        return {
+            (r, c)
+            for m in self.merges
+            for r in range(m.first_row, m.last_row + 1)
+            for c in range(m.first_col, m.last_col + 1)
+            if (r, c) != (m.first_row, m.first_col)
+        }
+
+    def merge_starts(self) -> dict[tuple[int, int], Merge]:
+        """Each merge by its top-left cell."""
+        return {(m.first_row, m.first_col): m for m in self.merges}

@@ -337,17 +337,6 @@ def _write_report(doc: DocxDocument, report: Report) -> DocxParagraph | None:
 # --- attachment tables -------------------------------------------------------------------------------------
 
 
-def _covered(table: OfficialTable) -> dict[tuple[int, int], tuple[int, int]]:
-    """Each merged-away cell -> the top-left cell of its merge."""
-    out: dict[tuple[int, int], tuple[int, int]] = {}
-    for m in table.merges:
-        for r in range(m.first_row, m.last_row + 1):
-            for c in range(m.first_col, m.last_col + 1):
-                if (r, c) != (m.first_row, m.first_col):
-                    out[(r, c)] = (m.first_row, m.first_col)
-    return out
-
-
 def _col_widths(table: OfficialTable, total: int) -> list[int]:
     cols = max((len(r) for r in table.rows), default=1)
     rel = list(table.widths) if len(table.widths) == cols else [1.0] * cols
@@ -464,8 +453,8 @@ def _write_table(doc: DocxDocument, section: Section, table: OfficialTable) -> T
     for r, tr in enumerate(t._tbl.tr_lst):
         _mark_row(tr, header=r < table.header_rows)
 
-    covered = _covered(table)
-    spans = {(m.first_row, m.first_col): m for m in table.merges}
+    covered = table.covered()
+    spans = table.merge_starts()
     grid = t._cells
     for r, row in enumerate(table.rows):
         for c in range(n_cols):

@@ -123,6 +123,25 @@ def _year_text(year: int | None) -> str:
     return f"{year}年度" if year else "年度"
 
 
+def basic_data_title(m: Model) -> str:
+    return f"{m.text('info_unit_name')}{_year_text(_year(m))}部门整体支出绩效评价基础数据表"
+
+
+def unit_assessment_title(m: Model) -> str:
+    return f"{_region(m.text('info_unit_name'))}{_year_text(_year(m))}部门整体支出绩效自评表"
+
+
+def project_title(m: Model, project: Project) -> str:
+    # The project's name in the title too: the report's attachment list must tell the tables apart.
+    return f"{m.text('info_unit_name')}{_year_text(_year(m))}项目支出绩效自评表（{project.name}）"
+
+
+def table_titles(result: CheckResult) -> list[str]:
+    """The titles of `official_tables(result)`, in order, without building the grids (the report's 附件 list)."""
+    m = result.model
+    return [basic_data_title(m), unit_assessment_title(m), *(project_title(m, p) for p in m.projects)]
+
+
 def _sign_line(m: Model) -> str:
     """The fill-in line under 附件2: the preparer's name, date and phone as typed in 基本信息, blanks
     (full-width spaces for writing by hand) otherwise; the leader always signs by hand."""
@@ -196,7 +215,6 @@ def basic_data_table(result: CheckResult, label: str = "附件1") -> OfficialTab
     m = result.model
     c = m.computed
     year = _year(m)
-    unit = m.text("info_unit_name")
     g = _Grid.empty(7)
     pairs = ((1, 2), (3, 4), (5, 6))
 
@@ -261,7 +279,7 @@ def basic_data_table(result: CheckResult, label: str = "附件1") -> OfficialTab
     g.bold.add((frugal, 0))
     return g.table(
         label,
-        f"{unit}{_year_text(year)}部门整体支出绩效评价基础数据表",
+        basic_data_title(m),
         header_rows=0,
         widths=list(BASIC_WIDTHS),
         note=BASIC_NOTE,
@@ -482,7 +500,6 @@ def unit_assessment_table(result: CheckResult, label: str = "附件2") -> Offici
     """附件2 部门整体支出绩效自评表, portrait as in seed 000: its 9 columns fit 156 mm at 五号."""
     m = result.model
     c = m.computed
-    year = _year(m)
     unit = m.text("info_unit_name")
     budget = _Budget(
         initial=_cell(m.q["ua_initial_budget"], _two),
@@ -501,7 +518,7 @@ def unit_assessment_table(result: CheckResult, label: str = "附件2") -> Offici
     return _assessment(
         result,
         label=label,
-        title=f"{_region(unit)}{_year_text(year)}部门整体支出绩效自评表",
+        title=unit_assessment_title(m),
         name_label="县级预算部门、单位名称",
         name=unit,
         budget_label="年度预算申请\n(万元)",
@@ -533,13 +550,10 @@ def project_table(result: CheckResult, project: Project, label: str) -> Official
         rate=_cell(project.execution_rate, _percent, calc("execution_rate_calc")),
         score=_cell(project.execution_score, _plain, calc("execution_score_calc")),
     )
-    year = _year(m)
-    unit = m.text("info_unit_name")
     return _assessment(
         result,
         label=label,
-        # The project's name in the title too: the report's attachment list must tell the tables apart.
-        title=f"{unit}{_year_text(year)}项目支出绩效自评表（{project.name}）",
+        title=project_title(m, project),
         name_label="项目名称",
         name=project.name,
         budget_label="项目资金\n(万元)",
