@@ -112,17 +112,23 @@ def sheet_block(sp: SheetPlan) -> list[list[object]]:
     return block
 
 
-def _output_sheet(book: Any, name: str) -> Any:
-    names = [s.name for s in book.sheets]
-    if name in names:
-        sheet = book.sheets[name]
-        sheet.clear()
-        return sheet
-    return book.sheets.add(name, after=book.sheets[len(names) - 1])
+def _sheets(book: Any) -> dict[str, Any]:
+    """The book's sheets by name, read once (each name is an Excel call on COM)."""
+    return {s.name: s for s in book.sheets}
 
 
-def write_sheet(book: Any, sp: SheetPlan) -> None:
-    sheet = _output_sheet(book, sp.name)
+def _output_sheet(book: Any, sheets: dict[str, Any], name: str) -> Any:
+    """The tool's own sheet, cleared for rewriting, or added after the last sheet."""
+    if name in sheets:
+        sheets[name].clear()
+        return sheets[name]
+    sheet = book.sheets.add(name, after=book.sheets[len(sheets) - 1])
+    sheets[name] = sheet
+    return sheet
+
+
+def write_sheet(book: Any, sheets: dict[str, Any], sp: SheetPlan) -> None:
+    sheet = _output_sheet(book, sheets, sp.name)
     block = sheet_block(sp)
     sheet.range((1, 1)).value = block
     if sp.header_row:
@@ -140,16 +146,18 @@ def run_marks_macro(book: Any, marks: str, layout: str) -> None:
         macro(book.name, marks, layout)
 
 
-def _keep_edited_sheets(book: Any, plan: WritePlan) -> None:
+def _keep_edited_sheets(sheets: dict[str, Any], plan: WritePlan) -> None:
     """A hand-edited report is kept under a new name before the tool replaces or removes its own."""
     for old, new in plan.renames.items():
-        if old in [s.name for s in book.sheets]:
-            book.sheets[old].name = new
+        if old in sheets:
+            sheet = sheets.pop(old)
+            sheet.name = new
+            sheets[new] = sheet
 
 
 def apply_plan(book: Any, plan: WritePlan) -> None:
-    _keep_edited_sheets(book, plan)
-    sheets = {s.name: s for s in book.sheets}
+    sheets = _sheets(book)
+    _keep_edited_sheets(sheets, plan)
     for block in value_blocks(plan.values):
         if block.sheet not in sheets:
             continue
@@ -158,18 +166,18 @@ def apply_plan(book: Any, plan: WritePlan) -> None:
         if block.number_format:
             rng.number_format = block.number_format
     for sp in plan.sheets:
-        write_sheet(book, sp)
+        write_sheet(book, sheets, sp)
     run_marks_macro(book, marks_spec(plan), layout_spec(plan))
 
 
 def clear_book(book: Any, plan: WritePlan) -> None:
     """Remove what the tool wrote (computed values, marks, output sheets); what the user typed stays."""
-    sheets = {s.name: s for s in book.sheets}
+    sheets = _sheets(book)
     for block in value_blocks(plan.values):
         if block.sheet in sheets:
             sheets[block.sheet].range((block.row, block.col), block.last).clear_contents()
     run_marks_macro(book, "", "")
-    _keep_edited_sheets(book, plan)
+    _keep_edited_sheets(sheets, plan)
     for sp in plan.sheets:
-        if sp.name in [s.name for s in book.sheets]:
-            book.sheets[sp.name].delete()
+        if sp.name in sheets:
+            sheets.pop(sp.name).delete()
