@@ -138,6 +138,16 @@ SHEET_REPORT = "自评报告"
 SHEET_STATE = "_perfeval"
 # In the order the tool writes them (and the plan lists them).
 OUTPUT_SHEETS = (SHEET_FINDINGS, SHEET_SCORES, SHEET_REPORT, SHEET_RULES)
+# The tool knows its own sheets by a hidden sheet-scoped defined name, never by their name: a user's sheet
+# may be called 自评报告 too, and a user may rename ours. Excel and WPS keep such a name on the sheet
+# through renames and moves. Keyed by the sheet's default name.
+OWN_SHEET_MARKS = {
+    SHEET_FINDINGS: "perfeval_sheet_findings",
+    SHEET_SCORES: "perfeval_sheet_scores",
+    SHEET_REPORT: "perfeval_sheet_report",
+    SHEET_RULES: "perfeval_sheet_rules",
+    SHEET_STATE: "perfeval_sheet_state",
+}
 
 # --- vocabularies ------------------------------------------------------------------------------------
 LEVEL1 = ("产出指标", "效益指标", "满意度指标")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import sys
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from perfeval import __version__
@@ -31,8 +33,32 @@ SEVERITY_STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]无法处理：[/]{message}")
+    err.print(f"[bold red]无法处理：[/]{escape(message)}")
     return typer.Exit(EXIT_UNREADABLE)
+
+
+def _notice_if_open(path: Path) -> None:
+    """Say so when the input is open in Excel/WPS: what we read is its last saved state."""
+    from perfeval.io.safety import open_in_office_notice
+
+    notice = open_in_office_notice(path)
+    if notice:
+        err.print(f"[yellow]注意：[/]{escape(notice)}")
+
+
+def _default_result(input: Path) -> Path:
+    from perfeval.io.safety import default_output_path
+
+    return default_output_path(input)
+
+
+def _write_failed(e: OSError, fallback: Path, what: str, option: str = "-o") -> typer.Exit:
+    from perfeval.io.safety import describe_write_error
+
+    target = Path(e.filename) if isinstance(e.filename, str) and e.filename else fallback
+    if target.name.startswith(".perfeval-"):  # write_atomically's temporary file: name the real one
+        target = fallback
+    return _fail(describe_write_error(e, target, what=what, option=option))
 
 
 @app.command()
@@ -68,7 +94,8 @@ def new(
 
 def _json_default(value: object) -> object:
     if isinstance(value, Decimal):
-        return float(value)
+        f = float(value)
+        return f if math.isfinite(f) else str(value)  # JSON has no Infinity
     if hasattr(value, "cell_text"):
         return {"无法计算": value.reason}  # type: ignore[attr-defined]
     return str(value)
@@ -82,6 +109,7 @@ def _result_json(run) -> dict:
     return {
         "source": m.snapshot.source,
         "output": str(run.output) if run.output else None,
+        "kept_previous": str(run.kept) if getattr(run, "kept", None) else None,
         "profile": m.profile.name,
         "summary": {s.value: result.count(s) for s in Severity},
         "total_score": result.total_score,
@@ -136,14 +164,15 @@ def check(
     from perfeval.io.safety import InputFileError
     from perfeval.service import check_file
 
+    _notice_if_open(input)
     try:
         prof = load_profile(profile)
         with err.status("正在校验…", spinner="dots"):
             run = check_file(input, prof, output)
     except (InputFileError, ProfileError) as e:
         raise _fail(str(e)) from None
-    except PermissionError as e:
-        raise _fail(f"无法写入结果文件（{e.filename}）：文件可能正在 Excel 中打开，请关闭后重试。") from None
+    except OSError as e:  # writing the result (reading errors are InputFileError)
+        raise _write_failed(e, output or _default_result(input), "结果文件") from None
     result = run.result
     if as_json:
         sys.stdout.write(
@@ -174,12 +203,15 @@ def report(
     from perfeval.report.errors import ReportError
     from perfeval.service import report_file
 
+    _notice_if_open(input)
     try:
         prof = load_profile(profile)
         with err.status("正在生成报告…", spinner="dots"):
             run = report_file(input, prof, output, pdf=pdf, force=force)
     except (InputFileError, ProfileError, NarrativeError, ReportError) as e:
         raise _fail(str(e)) from None
+    except OSError as e:
+        raise _write_failed(e, output or input.with_name(f"{input.stem}.自评报告.docx"), "报告文件") from None
     out.print(f"已生成：{run.docx}（{run.paragraphs} 段正文，{run.tables} 张附表；原工作簿未改动）")
     if run.pdf:
         out.print(f"已生成：{run.pdf}")
@@ -210,15 +242,18 @@ def export(
     from perfeval.narrative.render import NarrativeError
     from perfeval.service import export_file
 
+    _notice_if_open(input)
     try:
         prof = load_profile(profile)
         with err.status("正在导出报送文件（生成 PDF 约需十几秒）…", spinner="dots"):
             res = export_file(input, prof, directory, force=force, reason=reason)
     except ExportRefused as e:
-        err.print(f"[bold red]未导出：[/]{e}")
+        err.print(f"[bold red]未导出：[/]{escape(str(e))}")
         raise typer.Exit(EXIT_ERRORS) from None
     except (InputFileError, ProfileError, NarrativeError, ExportError) as e:
         raise _fail(str(e)) from None
+    except OSError as e:
+        raise _write_failed(e, directory or input.parent, "报送文件夹", "-d") from None
     out.print(f"已导出：{res.folder}（原工作簿未改动）")
     for f in res.files:
         out.print(f"  {f.name}")
@@ -256,7 +291,10 @@ def _print_report(run) -> None:
     if result.not_applicable:
         out.print(f"另有 {len(result.not_applicable)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
     if run.output:
-        out.print(f"结果已另存为：{run.output}（原文件未改动）")
+        out.print(f"结果已另存为：{escape(str(run.output))}（原文件未改动）")
+    kept = getattr(run, "kept", None)
+    if kept:
+        out.print(f"上次的结果已保留为：{escape(str(kept))}（其中写过的审核说明已带入新结果）")
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,9 +11,16 @@ from openpyxl import Workbook
 from perfeval.core.pipeline import CheckResult, run_check
 from perfeval.core.plan import WritePlan, build_plan
 from perfeval.core.profile import Profile
-from perfeval.io.safety import default_output_path, ensure_distinct_output, write_atomically
+from perfeval.io.safety import (
+    OutputPathError,
+    check_output_location,
+    default_output_path,
+    describe_write_error,
+    ensure_distinct_output,
+    write_atomically,
+)
 from perfeval.io.xlsx_reader import open_workbook, read_snapshot
-from perfeval.io.xlsx_writer import apply_plan, save_workbook
+from perfeval.io.xlsx_writer import clear_result, write_result
 
 
 def read_and_check(path: Path, profile: Profile) -> tuple[Workbook, CheckResult]:
@@ -26,10 +34,43 @@ class CheckRun:
     result: CheckResult
     plan: WritePlan
     output: Path | None
+    kept: Path | None = None  # the previous result that was at `output`, kept under this name
+
+
+def check_output_path(path: Path, output: Path | None) -> Path:
+    """Where `check` writes the result of `path`; OutputPathError (InputFileError) before anything is read
+    when it cannot be written there.
+
+    The default is beside the input. An existing file there is a previous result, kept by
+    keep_previous_result. An existing file named with -o is kept the same way when it is a result of this
+    tool; anything else there (the user's own workbook, a document) is refused rather than renamed away.
+    """
+    from perfeval.io.previous import is_result_workbook
+
+    macro = path.suffix.lower() == ".xlsm"
+    suffix = ".xlsm" if macro else ".xlsx"
+    example = f"{path.stem}.校验结果{suffix}"
+    if output is None:
+        out = default_output_path(path)
+        if macro:
+            out = out.with_suffix(".xlsm")  # keep the macros the user's workbook carries
+    else:
+        out = Path(output)
+        if out.suffix.lower() != suffix and not os.path.isdir(out):
+            why = "原工作簿含宏（.xlsm），结果也须保存为 .xlsm" if macro else "结果是 Excel 工作簿"
+            raise OutputPathError(f"结果文件应以 {suffix} 结尾（{why}）：{out}。例如 -o {example}")
+    ensure_distinct_output(path, out)
+    check_output_location(out, what="结果文件", option="-o", example=example)
+    if output is not None and os.path.lexists(out) and not is_result_workbook(out):
+        raise OutputPathError(
+            f"“{out}”已存在，且不是本工具生成的校验结果（可能是您的工作簿或其他文件），为免覆盖，未写入任何文件。"
+            "请用 -o 另选一个文件名；确实不再需要该文件时，请先把它删除或改名后再运行。"
+        )
+    return out
 
 
 def check_file(path: Path, profile: Profile, output: Path | None = None, *, write: bool = True) -> CheckRun:
-    wb, result = read_and_check(path, profile)
+    _, result = read_and_check(path, profile)
     plan = build_plan(result)
     if not write:
         return CheckRun(result, plan, None)
@@ -37,9 +78,19 @@ def check_file(path: Path, profile: Profile, output: Path | None = None, *, writ
     if output is None and path.suffix.lower() == ".xlsm":
         out = out.with_suffix(".xlsm")  # keep the macros the user's workbook carries
     ensure_distinct_output(path, out)
-    apply_plan(wb, plan)
-    save_workbook(wb, out)
+    write_result(path, plan, out)
     return CheckRun(result, plan, out)
+
+
+def clear_file(path: Path, output: Path, profile: Profile | None = None) -> Path:
+    """清除标记 on a file: a copy of `path` without what the tool wrote (its marks, computed values and
+    sheets); everything the user wrote stays. The file itself is only read."""
+    from perfeval.core.profile import default_profile
+
+    ensure_distinct_output(path, output)
+    _, result = read_and_check(path, profile or default_profile())
+    clear_result(path, build_plan(result), output)
+    return output
 
 
 @dataclass
@@ -61,15 +112,19 @@ def report_file(
     from perfeval.report.official import official_tables
 
     out = output or path.with_name(f"{path.stem}.自评报告.docx")
-    if out.suffix.lower() != ".docx":
+    if out.suffix.lower() != ".docx" and not os.path.isdir(out):
         raise ReportError(f"报告文件应以 .docx 结尾：{out}")
+    check_output_location(out, what="报告文件", option="-o", example=f"{path.stem}.自评报告.docx")
     if out.exists() and not force:
         raise ReportError(f"文件已存在：{out}。如需覆盖请加 --force，或用 -o 另选文件名。")
     ensure_distinct_output(path, out)
     _, result = read_and_check(path, profile)
     report = render_report(result)
     tables = official_tables(result)
-    write_atomically(out, lambda tmp: write_docx(report, tables, tmp))
+    try:
+        write_atomically(out, lambda tmp: write_docx(report, tables, tmp))
+    except OSError as e:
+        raise OutputPathError(describe_write_error(e, out, what="报告文件")) from None
     pdf_path = None
     if pdf:
         from perfeval.report.pdf import to_pdf

@@ -1,9 +1,11 @@
 """Stand in for Excel on Linux: the payload xlwings' desktop VBA client sends, built from a real .xlsx.
 
 xlwings/addin/Remote.bas (RunServerPython) sends the workbook's name, every name that refers to a range
-(sheet index, address without $), and per worksheet its values from A1 to the last used cell and its
-tables' addresses. This builds the same from the file, so `xw.Book(json=...)` (the remote engine) sees
-what Excel would hand over. The set of actions that client can run is read from Remote.bas itself.
+(sheet index, address without $; hidden names too; a sheet-scoped name spelled as Excel's Name.Name spells
+it, "Sheet!name", with its scope sheet), and per worksheet (hidden ones too) its values from A1 to the
+last used cell and its tables' addresses. This builds the same from the file, so `xw.Book(json=...)` (the
+remote engine) sees what Excel would hand over. The set of actions that client can run is read from
+Remote.bas itself.
 """
 
 from __future__ import annotations
@@ -39,19 +41,21 @@ def payload(path: Path, active_sheet: int = 0) -> dict[str, Any]:
     values_wb = load_workbook(path, data_only=True)
     index = {ws.title: i for i, ws in enumerate(wb.worksheets)}
     names = []
-    for name, dn in wb.defined_names.items():
+    scoped = [(None, name, dn) for name, dn in wb.defined_names.items()]
+    scoped += [(ws.title, name, dn) for ws in wb.worksheets for name, dn in ws.defined_names.items()]
+    for scope, name, dn in scoped:
         dests = list(dn.destinations) if not dn.attr_text.startswith('"') else []
         if len(dests) != 1:
             continue  # constants and multi-area names are not sent
         sheet, ref = dests[0]
         names.append(
             {
-                "name": name,
+                "name": name if scope is None else f"{excel_sheet_prefix(scope)}!{name}",
                 "sheet_index": index[sheet],
                 "address": ref.replace("$", ""),
-                "book_scope": True,
-                "scope_sheet_name": None,
-                "scope_sheet_index": None,
+                "book_scope": scope is None,
+                "scope_sheet_name": scope,
+                "scope_sheet_index": None if scope is None else index[scope],
             }
         )
     sheets = []
@@ -80,6 +84,13 @@ def payload(path: Path, active_sheet: int = 0) -> dict[str, Any]:
         "names": names,
         "sheets": sheets,
     }
+
+
+def excel_sheet_prefix(sheet: str) -> str:
+    """How Excel writes a sheet in a reference: quoted unless it is a plain word."""
+    if re.fullmatch(r"[^\W\d]\w*", sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 def _absolute(ref: str) -> str:

@@ -550,7 +550,7 @@ def test_default_output_path_beside_input(tmp_path: Path) -> None:
 
 
 def test_default_output_path_existing_result_is_overwritable(tmp_path: Path) -> None:
-    # A previous result beside the input is replaced on re-run; only the input itself is protected.
+    # The name stays the same on a re-run; the previous result is first moved aside (keep_previous_result).
     make_xlsx(tmp_path / "桃江.xlsx")
     make_xlsx(tmp_path / "桃江.校验结果.xlsx")
     assert default_output_path(tmp_path / "桃江.xlsx") == tmp_path / "桃江.校验结果.xlsx"

@@ -621,3 +621,74 @@ def test_repeated_counts_unit_must_match() -> None:
     assert [(x.subject, [c.value for c in x.claims]) for x in conflicts] == [
         ("科技志愿服务活动", [D("10"), D("8")]),
     ]
+
+
+def _repeated_counts_pairwise(texts: dict[str, str]) -> list[tuple[str, list[Decimal | None]]]:
+    """The definition of repeated_counts: every pair of counts compared (quadratic, for the test only)."""
+    from perfeval.core.textclaims import _common_tail, _count_items, _same_subject, _Text
+
+    items = [it for source, text in texts.items() if text for it in _count_items(_Text(source, text))]
+    group = list(range(len(items)))
+    for i, (ki, ci) in enumerate(items):
+        for j in range(i):
+            if ci.unit == items[j][1].unit and _same_subject(ki, items[j][0]):
+                old, new = group[i], group[j]
+                group = [new if g == old else g for g in group]
+    members: dict[int, list[int]] = {}
+    for i, g in enumerate(group):
+        members.setdefault(g, []).append(i)
+    out = []
+    for idx in sorted(members.values(), key=min):
+        values = [items[i][1].value for i in idx]
+        if len(set(values)) >= 2:
+            out.append((_common_tail([items[i][0] for i in idx]), values))
+    return out
+
+
+_COUNT_PHRASES = (
+    "培育和发展科技示范企业、示范基地和示范户共",
+    "科技示范企业、示范基地和示范户",
+    "示范基地和示范户",
+    "建成科普教育基地",
+    "省二等奖",
+    "市二等奖",
+    "开展科技志愿服务活动",
+    "全年开展科技志愿服务活动",
+)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_repeated_counts_matches_the_pairwise_definition(seed: int) -> None:
+    import random
+
+    rnd = random.Random(seed)
+    texts = {
+        f"f{k}": "".join(
+            f"{rnd.choice(_COUNT_PHRASES)}{rnd.choice((3, 10, 12, 14))}{rnd.choice('个次项')}。"
+            for _ in range(rnd.randint(0, 12))
+        )
+        for k in range(3)
+    }
+    got = [(c.subject, [x.value for x in c.claims]) for c in repeated_counts(texts)]
+    assert got == _repeated_counts_pairwise(texts)
+
+
+def test_repeated_counts_is_not_quadratic_in_repeated_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found by tests/test_fuzz.py: 13 report fields of 32,767 characters (one sentence pasted over and
+    # over) compared ~70 million pairs of counts, a check took minutes.
+    from perfeval.core import textclaims
+
+    calls = 0
+    same_subject = textclaims._same_subject
+
+    def counting(a: str, b: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return same_subject(a, b)
+
+    monkeypatch.setattr(textclaims, "_same_subject", counting)
+    sentence = "培育和发展科技示范企业、示范基地和示范户共10个，开展科技志愿服务活动8次。"
+    conflicts = repeated_counts({"a": sentence * 2000, "b": sentence.replace("10个", "14个") * 10})
+    assert [c.subject for c in conflicts] == ["科技示范企业、示范基地和示范户"]
+    assert len(conflicts[0].claims) == 2010
+    assert calls < 100

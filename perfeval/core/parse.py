@@ -22,6 +22,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Concatenate, ParamSpec
 
+from perfeval.core.snapshot import UncomputedFormula
+
 __all__ = [
     "Quantity",
     "Status",
@@ -182,6 +184,8 @@ _PAREN_NEGATIVE_RES = (
 _DROP_SPACE_RE = re.compile(r"(?<!\d) | (?!\d)")
 _YEAR_RE = re.compile(r"\d{4}")
 
+# Magnitude from which a cell is not read as a number: 10^15 万元 is ten thousand times a national budget.
+MAX_MAGNITUDE = Decimal("1E+15")
 _MAX_NUMBER_TEXT = 100  # longer text is prose, never one number
 _SHOWN_CHARS = 20  # how much of the user's text to quote back in a note
 _MAX_PLAIN_EXPONENT = 40  # beyond this a Decimal keeps exponent notation rather than writing out the zeros
@@ -260,6 +264,12 @@ def _fmt(d: Decimal) -> str:
 
 
 def _ok(value: Decimal, unit: str, raw: object, *, comparator: str = "", note: str = "") -> Quantity:
+    if value.copy_abs() >= MAX_MAGNITUDE:  # copy_abs: exact, abs() overflows on 1E+999999999
+        # No budget, count or rate comes near this: a wrong unit or a pasted ID. Read on, such a number
+        # would overflow every rounding and turn every rule and sentence that uses it into nonsense.
+        what = "比率" if unit == "%" else "金额" if unit in _MONEY_EXPONENT else "数值"
+        where = f"（本栏单位为{unit}）" if unit in _MONEY_EXPONENT else ""
+        return Quantity(Status.TEXT, raw=raw, note=f"{what}过大，请核对单位{where}和数量级")
     # Trimmed so 1.00 (from "100%") and 7.0 (Excel stores every number as a float) read as 1 and 7.
     return Quantity(Status.OK, _trim(value), unit, comparator, raw, note)
 
@@ -453,6 +463,12 @@ def _classify(raw: object, want: str) -> Quantity | Decimal | str:
     """
     if raw is None:
         return Quantity(Status.BLANK, raw=raw)
+    if isinstance(raw, UncomputedFormula):
+        return Quantity(
+            Status.ERROR,
+            raw=raw.formula,
+            note=f"公式 {raw.formula} 没有计算结果，请在 Excel/WPS 中打开并保存后再校验",
+        )
     # bool before numbers: True is an int in Python but a logical value in Excel.
     if isinstance(raw, bool):
         return Quantity(Status.TEXT, raw=raw, note=f"“{_shown(raw)}”是逻辑值（是/否），不是数字，{want}")

@@ -13,12 +13,18 @@ from perfeval.core.compute import Unavailable, row_score
 from perfeval.core.findings import Severity
 from perfeval.core.pipeline import CheckResult
 from perfeval.core.rules import REGISTRY
+from perfeval.core.sheets import moved_computed, output_names, report_kept_as
 from perfeval.core.snapshot import CellRef
 from perfeval.narrative.render import render_report
-from perfeval.narrative.sheet import edited, kept_name, report_texts, stamp
+from perfeval.narrative.sheet import report_texts, stamp
 from perfeval.report.document import Report
 
 NOTE_MARK = "【perfeval】"
+# The hidden state sheet: one row per cell the tool marked, with the fill it had before, so the next run
+# and 清除标记 put it back. original_fill is the cell's <fill> element as SpreadsheetML writes it in
+# styles.xml (namespace left out), e.g. <fill><patternFill patternType="solid"><fgColor theme="4"
+# tint="0.4"/></patternFill></fill>; both adapters read and write it. Older runs wrote "none" or RRGGBB.
+STATE_HEADER = ("sheet", "address", "original_fill")
 SEVERITY_FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
 FINDINGS_HEADER = (
     "序号",
@@ -61,7 +67,7 @@ class Mark:
 
 @dataclass
 class SheetPlan:
-    name: str
+    name: str  # the name it is written under this run (see core/sheets.output_names)
     rows: list[list[object]]
     widths: list[float]
     header_row: int = 1  # 1-based row holding the column titles
@@ -72,14 +78,26 @@ class SheetPlan:
     hidden_cols: tuple[int, ...] = ()
     styles: dict[int, str] = field(default_factory=dict)  # 1-based row -> paragraph kind (report sheet)
     portrait: bool = False
+    kind: str = ""  # its default name, which keys its mark (cat.OWN_SHEET_MARKS)
+
+    @property
+    def mark(self) -> str:
+        return cat.OWN_SHEET_MARKS[self.kind or self.name]
 
 
 @dataclass
 class WritePlan:
+    """What a run writes, after undoing the last run: the last run's marks (found through the state sheet)
+    are restored, `renames` are applied (a sheet of the tool's that became the user's loses its mark and
+    is kept), the tool's remaining sheets (`remove`) are deleted, then all of this is written."""
+
     values: list[CellWrite]
     marks: list[Mark]
     sheets: list[SheetPlan]
-    renames: dict[str, str] = field(default_factory=dict)  # sheet to keep under a new name first
+    renames: dict[str, str] = field(default_factory=dict)  # the tool's sheet -> the user's name for it
+    remove: tuple[str, ...] = ()  # the tool's sheets from the last run, by their current names
+    state_sheet: str = cat.SHEET_STATE
+    state_sheet_found: str | None = None  # the last run's state sheet, when there is one
 
 
 def cell_value(value: object) -> object:
@@ -93,9 +111,10 @@ def cell_value(value: object) -> object:
 
 def _values(result: CheckResult) -> list[CellWrite]:
     model = result.model
+    moved = moved_computed(model.snapshot)
     writes: list[CellWrite] = []
     for f in cat.computed_fields():
-        if f.name in model.computed:
+        if f.name in model.computed and f.name not in moved:
             writes.append(
                 CellWrite(model.ref(f.name), cell_value(model.computed[f.name]), NUMBER_FORMATS.get(f.type))
             )
@@ -276,15 +295,25 @@ def report_sheet(report: Report) -> SheetPlan:
 
 def build_plan(result: CheckResult, report: Report | None = None) -> WritePlan:
     snapshot = result.model.snapshot
-    renames = {cat.SHEET_REPORT: kept_name(snapshot.sheet_names)} if edited(snapshot) else {}
+    own = dict(snapshot.own_sheets)
+    kept = report_kept_as(snapshot)
+    renames = {own.pop(cat.SHEET_REPORT): kept} if kept is not None else {}
+    state_found = own.pop(cat.SHEET_STATE, None)
+    names = output_names(snapshot)
+    sheets = [
+        _findings_sheet(result),
+        _scores_sheet(result),
+        report_sheet(report or render_report(result)),
+        rules_sheet(result),
+    ]
+    for sp in sheets:
+        sp.kind, sp.name = sp.name, names[sp.name]
     return WritePlan(
         values=_values(result),
         marks=_marks(result),
-        sheets=[
-            _findings_sheet(result),
-            _scores_sheet(result),
-            report_sheet(report or render_report(result)),
-            rules_sheet(result),
-        ],
+        sheets=sheets,
         renames=renames,
+        remove=tuple(own.values()),
+        state_sheet=names[cat.SHEET_STATE],
+        state_sheet_found=state_found,
     )

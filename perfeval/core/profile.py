@@ -49,9 +49,9 @@ class Profile:
         return self.grades[-1][0]
 
     def quantize(self, value: Decimal) -> Decimal:
-        from decimal import ROUND_HALF_UP
+        from perfeval.core.decimals import round_half_up
 
-        return value.quantize(Decimal(1).scaleb(-self.score_places), rounding=ROUND_HALF_UP)
+        return round_half_up(value, self.score_places)
 
 
 LEVEL_KEYS = {"产出指标": "output", "效益指标": "benefit", "满意度指标": "satisfaction"}

@@ -9,6 +9,23 @@ from perfeval import catalogue as cat
 from perfeval.catalogue import TableSpec, get_column_letter, range_bounds, split_address
 
 
+class WorkbookStructureError(ValueError):
+    """The workbook's structure cannot be read as the template's; str(e) is a Chinese message for the user."""
+
+
+@dataclass(frozen=True)
+class UncomputedFormula:
+    """A formula cell saved without its result (a file written by a generator, never opened in Excel).
+
+    Its value is unknown, not blank: the parsers turn it into a finding on the cell that says so.
+    """
+
+    formula: str
+
+    def __str__(self) -> str:
+        return ""
+
+
 @dataclass(frozen=True, order=True)
 class CellRef:
     sheet: str
@@ -47,6 +64,8 @@ class Snapshot:
     sheet_names: tuple[str, ...] = ()  # every sheet in the workbook, in order
     report_rows: tuple[str, ...] = ()  # column A of the generated 自评报告 sheet as found (non-blank)
     report_stamp: str = ""  # what the tool recorded there when it wrote it (B1)
+    own_sheets: dict[str, str] = field(default_factory=dict)  # default name -> the tool's sheet as found
+    version_cell: CellRef | None = None  # where the template's version mark is, when it is a cell
 
     def table(self, name: str) -> TableData:
         return self.tables[name]
@@ -67,16 +86,39 @@ def read_table(spec: TableSpec, sheet: str, ref: str, value_at: ValueAt) -> Tabl
 
 
 def read_explanations(
-    value_at: ValueAt, last_row: int, fingerprint_col: int, explanation_col: int
+    value_at: ValueAt, sheet: str | None, last_row: int, fingerprint_col: int, explanation_col: int
 ) -> dict[str, str]:
-    """审核说明 the user typed on the findings sheet, keyed by finding fingerprint (columns 1-based)."""
-    out = {}
+    """审核说明 the user typed on the tool's findings sheet, keyed by finding fingerprint (columns 1-based)."""
+    out: dict[str, str] = {}
+    if sheet is None:
+        return out
     for r in range(3, last_row + 1):
-        fingerprint = value_at(cat.SHEET_FINDINGS, r, fingerprint_col)
-        note = value_at(cat.SHEET_FINDINGS, r, explanation_col)
+        fingerprint = value_at(sheet, r, fingerprint_col)
+        note = value_at(sheet, r, explanation_col)
         if fingerprint and note and str(note).strip():
             out[str(fingerprint).lstrip("'")] = str(note).strip()
     return out
+
+
+def own_sheets(
+    marked: dict[str, str], sheet_names: Iterable[str], value_at: ValueAt, report_stamp_prefix: str
+) -> dict[str, str]:
+    """The tool's sheets: those carrying its mark (default name -> sheet), as the adapters found them.
+
+    A workbook checked before the marks existed has the hidden state sheet "_perfeval" and no mark: there
+    the sheets with the tool's names are its own, except a 自评报告 without the tool's stamp (the user's).
+    """
+    if marked:
+        return dict(marked)
+    names = list(sheet_names)
+    if cat.SHEET_STATE not in names or str(value_at(cat.SHEET_STATE, 1, 1) or "") != "sheet":
+        return {}
+    legacy = {n: n for n in (*cat.OUTPUT_SHEETS, cat.SHEET_STATE) if n in names}
+    if cat.SHEET_REPORT in legacy and not str(value_at(cat.SHEET_REPORT, 1, 2) or "").startswith(
+        report_stamp_prefix
+    ):
+        del legacy[cat.SHEET_REPORT]
+    return legacy
 
 
 def assemble(
@@ -90,9 +132,11 @@ def assemble(
     explanations: dict[str, str],
     sheet_names: Iterable[str] = (),
     sheet_rows: dict[str, int] | None = None,
+    own: dict[str, str] | None = None,
 ) -> Snapshot:
     """Build the snapshot from what an adapter located: name -> (sheet, address), table -> (sheet, ref)."""
     present = set(sheets)
+    report = (own or {}).get(cat.SHEET_REPORT)
     values: dict[str, object] = {}
     cells: dict[str, CellRef] = {}
     missing: list[str] = []
@@ -103,6 +147,11 @@ def assemble(
             values[f.name] = None
             continue
         sheet, address = dest
+        if ":" in address:
+            raise WorkbookStructureError(
+                f"名称“{f.name}”（{f.label}）指向区域 {sheet}!{address}，应指向单个单元格（模板中为 "
+                f"{f.sheet}!{f.cell}）。请在“公式→名称管理器”中把它改回单个单元格后再校验。"
+            )
         cells[f.name] = CellRef(sheet, address)
         row, col = split_address(address)
         values[f.name] = value_at(sheet, row, col)
@@ -123,8 +172,12 @@ def assemble(
         sheet_names=tuple(sheet_names),
         report_rows=tuple(
             str(v).strip()
-            for r in range(1, (sheet_rows or {}).get(cat.SHEET_REPORT, 0) + 1)
-            if (v := value_at(cat.SHEET_REPORT, r, 1)) is not None and str(v).strip()
-        ),
-        report_stamp=str(value_at(cat.SHEET_REPORT, 1, 2) or "") if cat.SHEET_REPORT in present else "",
+            for r in range(1, (sheet_rows or {}).get(report or "", 0) + 1)
+            if (v := value_at(report, r, 1)) is not None and str(v).strip()
+        )
+        if report
+        else (),
+        report_stamp=str(value_at(report, 1, 2) or "") if report in present else "",
+        own_sheets=dict(own or {}),
+        version_cell=CellRef(*destinations[cat.VERSION_NAME]) if cat.VERSION_NAME in destinations else None,
     )

@@ -588,6 +588,9 @@ def _tail_len(a: str, b: str) -> int:
     return n
 
 
+_SUBJECT_TAIL = 5  # _same_subject: keys that differ in their last 5 characters are never the same subject
+
+
 def _same_subject(a: str, b: str) -> bool:
     # Equal keys; or one key is the tail of the other ("活动培育各发展科技示范…" vs "科技示范…"); or a
     # long shared tail (phrases are cut at _PHRASE_MAX, sometimes mid-word).  Short keys must be equal:
@@ -595,7 +598,7 @@ def _same_subject(a: str, b: str) -> bool:
     if a == b:
         return True
     t = _tail_len(a, b)
-    return (t == min(len(a), len(b)) and t >= 5) or t >= 8
+    return (t == min(len(a), len(b)) and t >= _SUBJECT_TAIL) or t >= 8
 
 
 def repeated_counts(texts: Mapping[str, str]) -> list[CountConflict]:
@@ -613,11 +616,21 @@ def repeated_counts(texts: Mapping[str, str]) -> list[CountConflict]:
             i = parent[i]
         return i
 
-    for i, (ki, ci) in enumerate(items):
-        for j in range(i):
-            kj, cj = items[j]
-            if ci.unit == cj.unit and _same_subject(ki, kj):
+    # Only keys that end alike can be the same subject (equal keys, or a shared tail of 5+ characters), so
+    # compare within buckets of (unit, last 5 characters) and join equal keys at once: a long report (or
+    # one sentence pasted a thousand times) stays linear instead of comparing every pair of counts.
+    first: dict[tuple[str, str], int] = {}
+    buckets: dict[tuple[str, str], list[int]] = {}
+    for i, (key, claim) in enumerate(items):
+        same = first.setdefault((claim.unit, key), i)
+        if same != i:
+            parent[find(i)] = find(same)
+            continue
+        bucket = buckets.setdefault((claim.unit, key[-_SUBJECT_TAIL:]), [])
+        for j in bucket:
+            if _same_subject(key, items[j][0]):
                 parent[find(i)] = find(j)
+        bucket.append(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(items)):
         groups.setdefault(find(i), []).append(i)

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.pipeline import CheckResult, run_check
 from perfeval.core.plan import WritePlan, build_plan
 from perfeval.core.profile import Profile, default_profile
+from perfeval.core.snapshot import WorkbookStructureError
 from perfeval.excel.reader import read_book
 from perfeval.excel.writer import apply_plan, clear_book
 from perfeval.export.package import ExportError, export_package
@@ -41,8 +43,9 @@ def check(book: Any, profile: Profile) -> Outcome:
     plan = build_plan(result)
     apply_plan(book, plan)
     errors = result.count(Severity.ERROR)
+    findings_sheet = next(sp.name for sp in plan.sheets if sp.kind == cat.SHEET_FINDINGS)
     tail = (
-        "请按“校验结果”工作表逐条处理（点击单元格地址可跳转），改正后再次点击“校验并评分”。"
+        f"请按“{findings_sheet}”工作表逐条处理（点击单元格地址可跳转），改正后再次点击“校验并评分”。"
         if result.findings
         else "未发现问题。"
     )
@@ -128,7 +131,7 @@ def run_action(book: Any, control_id: str, profile: Profile | None = None) -> Ou
             )
         else:
             outcome = handler(book, profile or default_profile())
-    except InputFileError as e:  # not our workbook, another template version: nothing was written
+    except (InputFileError, WorkbookStructureError) as e:  # not our workbook, or unreadable: nothing written
         outcome = Outcome(f"{e}\n工作簿未做任何改动。", critical=True)
     except Exception:
         from perfeval.errorlog import write_error_log

@@ -4,8 +4,11 @@
   table column of any length is one write.
 - Each output sheet is one 2-D write; its links are HYPERLINK formulas inside that block, and its fills
   are runs of equal colour (the findings are sorted by severity, so at most a few runs).
-- Marks (fill + note per finding cell, undoing the last run first) and the output sheets' look go to the
-  add-in's VBA helper in one macro call (see specs.py for why).
+- Undoing the last run's marks (fill + note per cell, from the hidden state sheet) is one macro call before
+  anything else; the new marks, the output sheets' look and the hidden names that mark the tool's sheets
+  are one macro call after (see specs.py for why).
+- The tool's sheets are found through their marks (the plan names them as found): a sheet of the user's is
+  never cleared, renamed or deleted, whatever its name.
 Only actions xlwings' desktop clients support are used, so the same code runs on Excel and in tests on
 xlwings' remote engine.
 """
@@ -20,9 +23,10 @@ from typing import Any
 from perfeval.catalogue import split_address
 from perfeval.core.plan import CellWrite, SheetPlan, WritePlan
 from perfeval.core.snapshot import CellRef
-from perfeval.excel.specs import layout_spec, marks_spec
+from perfeval.excel.specs import apply_args, undo_args
 
 MARKS_MACRO = "'perfeval.xlam'!PerfevalMarks.ApplyMarks"
+UNDO_MACRO = "'perfeval.xlam'!PerfevalMarks.UndoMarks"
 HEADER_FILL = "#D9D9D9"
 # Excel turns a written string into a formula, number or date when it looks like one; a leading
 # apostrophe keeps it text (and is not part of the value).
@@ -118,7 +122,7 @@ def _sheets(book: Any) -> dict[str, Any]:
 
 
 def _output_sheet(book: Any, sheets: dict[str, Any], name: str) -> Any:
-    """The tool's own sheet, cleared for rewriting, or added after the last sheet."""
+    """The tool's own sheet of the last run, cleared for rewriting in place, or a new sheet after the last."""
     if name in sheets:
         sheets[name].clear()
         return sheets[name]
@@ -138,26 +142,37 @@ def write_sheet(book: Any, sheets: dict[str, Any], sp: SheetPlan) -> None:
         sheet.range((first, col), (last, col)).color = "#" + color
 
 
-def run_marks_macro(book: Any, marks: str, layout: str) -> None:
-    macro = book.app.macro(MARKS_MACRO)
+def run_macro(book: Any, name: str, *args: str) -> None:
+    macro = book.app.macro(name)
     if book.app.engine.name == "remote":
-        macro(marks, layout)  # the remote clients pass the workbook as the first argument themselves
+        macro(*args)  # the remote clients pass the workbook as the first argument themselves
     else:
-        macro(book.name, marks, layout)
+        macro(book.name, *args)
 
 
-def _keep_edited_sheets(sheets: dict[str, Any], plan: WritePlan) -> None:
-    """A hand-edited report is kept under a new name before the tool replaces or removes its own."""
+def undo_last_run(book: Any, sheets: dict[str, Any], plan: WritePlan, reuse: set[str]) -> None:
+    """Put back what the last run marked, hand over the sheets that became the user's, drop the rest.
+
+    The macro restores the fills and notes recorded on the last run's state sheet, takes the tool's mark
+    off each sheet in plan.renames and unhides the state sheet (deleted here next). Renames and deletions
+    go through xlwings so that its view of the workbook (sheet positions, on the remote engine) stays
+    right. The tool's sheets that this run writes again under the same name (`reuse`) are kept and
+    cleared in place: same position in the workbook, same mark.
+    """
+    run_macro(book, UNDO_MACRO, *undo_args(plan))
     for old, new in plan.renames.items():
         if old in sheets:
             sheet = sheets.pop(old)
             sheet.name = new
             sheets[new] = sheet
+    for name in (*plan.remove, plan.state_sheet_found):
+        if name and name in sheets and name not in reuse:
+            sheets.pop(name).delete()
 
 
 def apply_plan(book: Any, plan: WritePlan) -> None:
     sheets = _sheets(book)
-    _keep_edited_sheets(sheets, plan)
+    undo_last_run(book, sheets, plan, reuse={sp.name for sp in plan.sheets} & set(plan.remove))
     for block in value_blocks(plan.values):
         if block.sheet not in sheets:
             continue
@@ -167,17 +182,13 @@ def apply_plan(book: Any, plan: WritePlan) -> None:
             rng.number_format = block.number_format
     for sp in plan.sheets:
         write_sheet(book, sheets, sp)
-    run_marks_macro(book, marks_spec(plan), layout_spec(plan))
+    run_macro(book, MARKS_MACRO, *apply_args(plan))
 
 
 def clear_book(book: Any, plan: WritePlan) -> None:
-    """Remove what the tool wrote (computed values, marks, output sheets); what the user typed stays."""
+    """Remove what the tool wrote (computed values, marks, its sheets); what the user typed stays."""
     sheets = _sheets(book)
+    undo_last_run(book, sheets, plan, reuse=set())
     for block in value_blocks(plan.values):
         if block.sheet in sheets:
             sheets[block.sheet].range((block.row, block.col), block.last).clear_contents()
-    run_marks_macro(book, "", "")
-    _keep_edited_sheets(sheets, plan)
-    for sp in plan.sheets:
-        if sp.name in sheets:
-            sheets.pop(sp.name).delete()

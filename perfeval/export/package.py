@@ -28,9 +28,21 @@ from perfeval import __version__
 from perfeval.core.findings import Finding, Severity
 from perfeval.core.pipeline import CheckResult
 from perfeval.core.rules import REGISTRY
+from perfeval.io.safety import (
+    OutputPathError,
+    check_output_location,
+    describe_write_error,
+    fit_name,
+    name_max,
+)
 from perfeval.report.document import Merge, OfficialTable
 
 PACKAGE_SUFFIX = "年度部门整体支出绩效自评"
+# Longer unit names are cut (with "…"): the name is used twice in each file's path ("name/name.docx"),
+# and Windows paths stop at 260 characters. The full name stays in 报送说明 and the manifest.
+MAX_UNIT_CHARS = 40
+# Room the longest name derived from the package name needs beyond it: "(99)" on the folder, ".docx".
+_NAME_RESERVE = len("(99)") + len(".docx")
 MANIFEST = "manifest.json"
 LISTED_ERRORS = 20  # in a refusal message; the rest are counted
 
@@ -63,11 +75,16 @@ def _safe(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\r\n\t]+', "", name).strip().rstrip(".") or "部门"
 
 
-def package_name(result: CheckResult) -> str:
+def package_name(result: CheckResult, limit: int = 255) -> str:
+    """The package's name, "{单位名称}{年度}年度部门整体支出绩效自评", with the unit name cut short when
+    it is over MAX_UNIT_CHARS or the name would not fit `limit` (the file system's, see safety.name_max)."""
     m = result.model
-    unit = m.text("info_unit_name") or "未填单位名称"
+    unit = _safe(m.text("info_unit_name") or "未填单位名称")
     year = m.num("info_year")
-    return _safe(f"{unit}{int(year) if year is not None else ''}{PACKAGE_SUFFIX}")
+    tail = _safe(f"{int(year) if year is not None else ''}{PACKAGE_SUFFIX}")
+    if len(unit) > MAX_UNIT_CHARS:
+        unit = unit[:MAX_UNIT_CHARS].rstrip(". ") + "…"
+    return fit_name(unit, tail, max(limit - _NAME_RESERVE, 1))
 
 
 def free_folder(parent: Path, name: str) -> Path:
@@ -207,58 +224,67 @@ def export_package(
     from perfeval.report.official import official_tables
 
     when = when or datetime.now().astimezone()
-    name = package_name(result)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ExportError(f"无法创建导出文件夹 {out_dir}：{e.strerror or e}") from None
+    out_dir = Path(out_dir)
+    name = package_name(result, name_max(out_dir))
     folder = free_folder(out_dir, name)
+    try:
+        check_output_location(folder, what="报送文件夹", option="-d")
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OutputPathError as e:
+        raise ExportError(str(e)) from None
+    except OSError as e:
+        raise ExportError(describe_write_error(e, folder, what="报送文件夹", option="-d")) from None
     unexplained = [f for f in result.findings if f.severity is Severity.WARNING and not result.explained(f)]
     report = render_report(result)
     tables = official_tables(result)
     cover = cover_table(result, name, when, reason if force else None, unexplained)
-    with tempfile.TemporaryDirectory(prefix="perfeval-export-", dir=out_dir) as scratch:
-        work = Path(scratch) / "package"
-        work.mkdir()
-        try:
-            xlsx = write_clean_workbook(report, tables, work / f"{name}.xlsx", cover=cover)
-            docx = write_docx(report, tables, work / f"{name}.docx")
-            # The PDF is the report and the attachments: the clean workbook without its cover sheet.
-            printing = Path(scratch) / "print"
-            printing.mkdir()
-            print_book = write_clean_workbook(report, tables, printing / f"{name}.xlsx")
-            pdf = (pdf_maker or libreoffice_pdf)(print_book, printing)
-            pdf = Path(shutil.move(str(pdf), work / f"{name}.pdf"))
-        except ReportError as e:
-            raise ExportError(f"导出未完成，未生成任何文件：{e}") from None
-        files = [xlsx, docx, pdf]
-        manifest = {
-            "package": name,
-            "created": when.isoformat(timespec="seconds"),
-            "unit": result.model.text("info_unit_name"),
-            "year": result.model.text("info_year"),
-            "source": {"name": source.name, "sha256": _sha256(source)} if source else None,
-            "template_version": result.model.snapshot.template_version,
-            "ruleset": _ruleset(result),
-            "check": {
-                "summary": result.summary(),
-                "errors": result.count(Severity.ERROR),
-                "warnings": result.count(Severity.WARNING),
-                "infos": result.count(Severity.INFO),
-                "total_score": float(result.total_score) if result.total_score is not None else None,
-                "grade": result.grade,
-                "unexplained_warnings": [f.fingerprint for f in unexplained],
-            },
-            "forced": {"reason": reason, "errors": [f.fingerprint for f in errors]} if force else None,
-            "files": [{"name": p.name, "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files],
-        }
-        (work / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        try:
-            work.rename(folder)  # same file system: the package appears whole or not at all
-        except OSError:  # another export took the name meanwhile
-            folder = free_folder(out_dir, name)
-            work.rename(folder)
+    try:
+        with tempfile.TemporaryDirectory(prefix="perfeval-export-", dir=out_dir) as scratch:
+            work = Path(scratch) / "package"
+            work.mkdir()
+            try:
+                xlsx = write_clean_workbook(report, tables, work / f"{name}.xlsx", cover=cover)
+                docx = write_docx(report, tables, work / f"{name}.docx")
+                # The PDF is the report and the attachments: the clean workbook without its cover sheet.
+                printing = Path(scratch) / "print"
+                printing.mkdir()
+                print_book = write_clean_workbook(report, tables, printing / f"{name}.xlsx")
+                pdf = (pdf_maker or libreoffice_pdf)(print_book, printing)
+                pdf = Path(shutil.move(str(pdf), work / f"{name}.pdf"))
+            except ReportError as e:
+                raise ExportError(f"导出未完成，未生成任何文件：{e}") from None
+            files = [xlsx, docx, pdf]
+            manifest = {
+                "package": name,
+                "created": when.isoformat(timespec="seconds"),
+                "unit": result.model.text("info_unit_name"),
+                "year": result.model.text("info_year"),
+                "source": {"name": source.name, "sha256": _sha256(source)} if source else None,
+                "template_version": result.model.snapshot.template_version,
+                "ruleset": _ruleset(result),
+                "check": {
+                    "summary": result.summary(),
+                    "errors": result.count(Severity.ERROR),
+                    "warnings": result.count(Severity.WARNING),
+                    "infos": result.count(Severity.INFO),
+                    "total_score": float(result.total_score) if result.total_score is not None else None,
+                    "grade": result.grade,
+                    "unexplained_warnings": [f.fingerprint for f in unexplained],
+                },
+                "forced": {"reason": reason, "errors": [f.fingerprint for f in errors]} if force else None,
+                "files": [{"name": p.name, "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files],
+            }
+            (work / MANIFEST).write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            try:
+                work.rename(folder)  # same file system: the package appears whole or not at all
+            except OSError:  # another export took the name meanwhile
+                folder = free_folder(out_dir, name)
+                work.rename(folder)
+    except OSError as e:  # the scratch folder, a file in it, or the final rename
+        raise ExportError(
+            "导出未完成，未生成任何文件：" + describe_write_error(e, folder, what="报送文件夹", option="-d")
+        ) from None
     files = [folder / p.name for p in files] + [folder / MANIFEST]
     return ExportResult(folder, files, result, reason if force else None, unexplained)

@@ -32,8 +32,8 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from perfeval.io.fill import set_text_safe
 from perfeval.io.safety import write_atomically
-from perfeval.io.xlsx_writer import set_text_safe
 from perfeval.report.document import OfficialTable, Report
 from perfeval.report.errors import ReportError
 

@@ -9,8 +9,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from perfeval import catalogue as cat
-from perfeval.io.xlsx_writer import set_text_safe
 from perfeval.template import bundled_template
+
+
+def set_text_safe(cell, value: object) -> None:
+    """Write a value with openpyxl; a string is always stored as text, never as a formula ('=' injection)."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
 
 
 def _resize_table(ws, name: str, n_rows: int) -> tuple[int, int]:

@@ -10,6 +10,8 @@ what to do. It never writes to the file and never reads it whole into memory.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import os
 import re
@@ -18,7 +20,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
@@ -28,10 +30,15 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
     "InputFileError",
+    "OutputPathError",
     "backup_path",
     "check_input_file",
+    "check_output_location",
     "default_output_path",
+    "describe_write_error",
     "ensure_distinct_output",
+    "keep_previous_result",
+    "open_in_office_notice",
 ]
 
 MAX_FILE_BYTES: int = 50 * 1024 * 1024  # a filled template is well under 1 MB
@@ -547,18 +554,25 @@ class NotOurWorkbookError(InputFileError):
     """The workbook was not made from our template (or from an incompatible version)."""
 
 
-def check_version(version: str | None, name: str) -> None:
-    """Refuse a workbook not made from our template, or from another version of it (both adapters)."""
-    if version is None:
-        raise NotOurWorkbookError(
-            f"“{name}”不是由绩效自评模板创建的工作簿（缺少模板标记）。"
-            "请用 perfeval new 生成模板，把数据粘贴到模板中再校验。"
-        )
-    if version != cat.TEMPLATE_VERSION:
+def check_template(version: str | None, names_found: int, name: str) -> None:
+    """Refuse a workbook not made from our template (both adapters).
+
+    The template is recognised by its structure, the catalogue's defined names: a user may delete or rename
+    填报说明 or type over the version mark, and the workbook is still theirs to check (rule WB-003 then
+    says the mark is missing). Only a workbook without the names, or holding far too few of them, is
+    refused.
+    """
+    if names_found * 2 >= len(cat.fields()):
+        return
+    if version is not None and version != cat.TEMPLATE_VERSION:
         raise NotOurWorkbookError(
             f"“{name}”使用的模板版本为 {version}，本工具需要版本 {cat.TEMPLATE_VERSION}。"
             "请用 perfeval new 生成新模板并转录数据。"
         )
+    raise NotOurWorkbookError(
+        f"“{name}”不是由绩效自评模板创建的工作簿（缺少模板中的字段名称）。"
+        "请用 perfeval new 生成模板，把数据粘贴到模板中再校验。"
+    )
 
 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
@@ -567,13 +581,297 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     in Excel/Word) reaches the caller, which words it for the user."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp" + path.suffix, dir=path.parent)
+    mode = new_file_mode(path)
+    # A short name of our own: ".<name>-XXXXXXXX.tmp" would not fit where <name> itself just fits.
+    fd, name = tempfile.mkstemp(prefix=".perfeval-", suffix=".tmp" + path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:
         write(tmp)
+        # mkstemp creates 0600; the user's file gets what any program of theirs would give it.
+        with contextlib.suppress(OSError):  # file systems without modes (FAT, some network shares)
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the system allows (Linux), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode(path: Path) -> int:
+    """Permission bits for a file written at `path`: the existing file's when it is replaced, else those a
+    newly created file gets under the user's umask (0644 under the usual 022)."""
+    try:
+        st = os.stat(path)
+        if stat.S_ISREG(st.st_mode):
+            return stat.S_IMODE(st.st_mode)
+    except OSError:
+        pass
+    return 0o666 & ~current_umask()
+
+
+# --------------------------------------------------------------------------------------------------
+# where outputs go: checked before any work, and write failures worded for the user
+
+# Characters and names Windows refuses in a file name (checked on Windows only: elsewhere they are legal).
+_WINDOWS_BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_WINDOWS_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?")
+_NAME_MAX_DEFAULT = 255  # ext4, NTFS, APFS, FAT32 long names: bytes (Linux) or UTF-16 units (Windows, macOS)
+_OFFICE_APPS = {
+    ".xlsx": "Excel 或 WPS",
+    ".xlsm": "Excel 或 WPS",
+    ".docx": "Word 或 WPS",
+    ".pdf": "PDF 阅读器",
+}
+
+
+_WINDOWS = os.name == "nt"
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be created in `folder` (POSIX permissions; on Windows see describe_write_error)."""
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+class OutputPathError(InputFileError):
+    """An output cannot be written where asked; str(e) says why and what to do. Nothing was written."""
+
+
+def name_max(folder: Path) -> int:
+    """The longest file name the file system under `folder` takes, counted as `name_length` counts."""
+    probe = Path(folder)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        limit = os.pathconf(probe, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no pathconf on Windows; unknown file systems
+        return _NAME_MAX_DEFAULT
+    return limit if limit and limit > 0 else _NAME_MAX_DEFAULT
+
+
+def name_length(name: str) -> int:
+    """A file name's length as the file system counts it: UTF-16 units on Windows, UTF-8 bytes elsewhere
+    (a Chinese character is 3 bytes on Linux, so 85 of them already fill ext4's 255)."""
+    if _WINDOWS:
+        return len(name.encode("utf-16-le")) // 2
+    return len(os.fsencode(name))
+
+
+def fit_name(head: str, tail: str, limit: int, mark: str = "…") -> str:
+    """`head + tail`, with `head` cut at the end (and `mark` added) until the name fits `limit`."""
+    if name_length(head + tail) <= limit:
+        return head + tail
+    while head and name_length(head + mark + tail) > limit:
+        head = head[:-1]
+    return head + mark + tail
+
+
+def _nearest_existing(path: Path) -> Path:
+    probe = path
+    while not os.path.lexists(probe) and probe != probe.parent:
+        probe = probe.parent
+    return probe
+
+
+def _app(path: Path) -> str:
+    return _OFFICE_APPS.get(path.suffix.lower(), "其他程序")
+
+
+def _short(name: str, keep: int = 30) -> str:
+    return name if len(name) <= keep else name[:keep] + "…"
+
+
+def check_output_location(
+    path: Path, *, what: str = "结果文件", option: str = "-o", example: str | None = None
+) -> None:
+    """Raise OutputPathError when a file cannot be written at `path`; nothing is created or changed.
+
+    Catches what would otherwise fail only after the whole check or report has run, or midway with an
+    English OSError: `path` is a folder, a folder on the way is a file, the name is too long for the file
+    system, it holds characters Windows refuses, or the folder is read-only. `what` names the file in the
+    message ("结果文件", "报告文件"); `option` is the command-line option that chooses it.
+    """
+    path = Path(path)
+    name = path.name
+    if os.path.isdir(path):  # not Path.is_dir(): that raises on a name too long to look up
+        hint = f"例如 {path / example}" if example else "例如 结果.xlsx"
+        raise OutputPathError(
+            f"“{path}”是一个已有的文件夹，不能作为{what}。请在 {option} 后写出完整的文件名，{hint}。"
+        )
+    if _WINDOWS:
+        bad = sorted(set(_WINDOWS_BAD_CHARS.findall(name)))
+        if bad or _WINDOWS_RESERVED.fullmatch(name) or name.rstrip(". ") != name:
+            shown = "".join(c if c.isprintable() else "?" for c in bad)
+            why = f"含有 Windows 不允许的字符 {shown}" if bad else "是 Windows 保留的名称，或以句点、空格结尾"
+            raise OutputPathError(
+                f"{what}的文件名“{_short(name)}”{why}，无法保存。请用 {option} 另起一个文件名。"
+            )
+    existing = _nearest_existing(path.parent)
+    if not os.path.isdir(existing):
+        raise OutputPathError(
+            f"无法保存{what}“{_short(name)}”：路径中的“{existing}”是一个文件，不是文件夹。"
+            f"请检查 {option} 后的路径，或另选一个文件夹。"
+        )
+    limit = name_max(existing)
+    if name_length(name) > limit:
+        raise OutputPathError(
+            f"{what}的文件名“{_short(name)}”过长（{name_length(name)}，文件系统最多允许 {limit}；"
+            f"一个汉字按 {1 if _WINDOWS else 3} 计），无法保存。请用 {option} 指定一个较短的文件名。"
+        )
+    if not _WINDOWS and not _writable(existing):
+        # On Windows os.access only sees the read-only attribute; the write itself tells (describe_write_error).
+        raise OutputPathError(_read_only_folder(existing, what, option))
+
+
+def _read_only_folder(folder: Path, what: str, option: str) -> str:
+    return (
+        f"没有权限在文件夹“{os.path.abspath(folder)}”中保存{what}：该文件夹是只读的（或属于其他用户、在只读的网络盘或光盘上）。"
+        f"请用 {option} 保存到您有写入权限的文件夹（如“文档”或桌面），"
+        "或把工作簿复制到这样的文件夹后再运行。"
+    )
+
+
+def describe_write_error(e: OSError, path: Path, *, what: str = "结果文件", option: str = "-o") -> str:
+    """A Chinese message for an OSError raised while writing `path`: what went wrong and what to do.
+
+    A PermissionError on an existing file whose folder is writable is the file being open in Excel, WPS or
+    Word (Windows locks open files) or read-only; on a folder that cannot be written, the folder is blamed.
+    """
+    path = Path(path)
+    target = Path(e.filename) if isinstance(e.filename, str) and e.filename else path
+    folder = path.parent
+    code = e.errno
+    if isinstance(e, PermissionError) or code in (errno.EACCES, errno.EPERM):
+        lock = office_lock_file(path)
+        exists = os.path.lexists(path)
+        folder_ok = os.path.isdir(folder) and _writable(folder)
+        if lock is not None or (exists and (folder_ok or _WINDOWS)):
+            app = _app(path)
+            return (
+                f"无法写入{what}“{path.name}”：该文件正在 {app} 中打开（或被设为只读），无法替换。"
+                f"请在 {app} 中关闭该文件后重试，或用 {option} 另存为其他文件名。"
+            )
+        return _read_only_folder(_nearest_existing(folder), what, option)
+    if code == errno.EROFS:
+        return (
+            f"无法保存{what}“{path.name}”：所在的磁盘是只读的（如光盘、写保护的U盘）。"
+            f"请用 {option} 保存到本机的文件夹（如“文档”或桌面）。"
+        )
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"无法保存{what}“{path.name}”：磁盘空间不足。请清理磁盘，或用 {option} 保存到其他磁盘后重试。"
+    if code == errno.ENAMETOOLONG:
+        return (
+            f"无法保存{what}“{_short(path.name)}”：文件名或路径过长。"
+            f"请用 {option} 指定较短的文件名，或保存到层级较浅的文件夹。"
+        )
+    if code in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        # The same words as check_output_location, which catches these before the work when it is called.
+        try:
+            check_output_location(path, what=what, option=option)
+        except OutputPathError as refused:
+            return str(refused)
+        if code == errno.EISDIR:
+            return f"“{path}”是一个已有的文件夹，不能作为{what}。请在 {option} 后写出完整的文件名。"
+        return f"无法保存{what}“{path.name}”：路径中有一部分是文件，不是文件夹。请检查 {option} 后的路径。"
+    if code == errno.EINVAL:
+        return (
+            f'无法保存{what}“{_short(path.name)}”：文件名含有该磁盘不支持的字符（如 : * ? " < > |）。'
+            f"请用 {option} 另起一个只含汉字、字母、数字的文件名。"
+        )
+    if code == errno.ENOENT:
+        return (
+            f"无法保存{what}“{path.name}”：文件夹“{folder}”不存在或已断开（如网络盘、U盘已移除）。"
+            f"请确认该位置可以访问，或用 {option} 另选文件夹。"
+        )
+    return (
+        f"无法保存{what}“{_short(path.name)}”（{target}）：{_reason(e)}。"
+        f"请确认该文件夹可以写入、磁盘未满，或用 {option} 另选位置。"
+    )
+
+
+def office_lock_file(path: Path) -> Path | None:
+    """The owner file Excel, WPS, Word or LibreOffice keeps beside a document while it is open, if any.
+
+    Excel and WPS write "~$<name>" (Word drops the first two characters of long names), LibreOffice
+    ".~lock.<name>#". A stale one is left behind when the program crashes, so this is a hint, not proof.
+    """
+    path = Path(path)
+    name = path.name
+    candidates = [f"~${name}", f".~lock.{name}#"]
+    if len(path.stem) > 6:
+        candidates.append(f"~${name[2:]}")
+    for candidate in candidates:
+        lock = path.with_name(candidate)
+        try:
+            if os.path.lexists(lock):
+                return lock
+        except (OSError, ValueError):
+            return None
+    return None
+
+
+def open_in_office_notice(path: Path) -> str | None:
+    """A notice when the input workbook seems open in Excel/WPS (its lock file is beside it), else None."""
+    lock = office_lock_file(path)
+    if lock is None:
+        return None
+    app = "LibreOffice" if lock.name.startswith(".~lock.") else "Excel 或 WPS"
+    return (
+        f"“{Path(path).name}”似乎正在 {app} 中打开（旁边有它的临时文件“{lock.name}”）。"
+        f"本次读取的是最近一次保存的内容，尚未保存的修改不包括在内；如需包括，请先在 {app} 中保存后重新运行。"
+        "若已关闭该文件，可忽略此提示。"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# keeping the previous result
+
+KEPT_TAG = "旧"
+
+
+def kept_result_path(path: Path) -> Path:
+    """A free name beside `path` for keeping an older result: "x.校验结果.旧1.xlsx", "….旧2.xlsx", …"""
+    path = Path(path)
+    limit = name_max(path.parent)
+    for n in itertools.count(1):
+        candidate = path.with_name(fit_name(path.stem, f".{KEPT_TAG}{n}{path.suffix}", limit))
+        if not os.path.lexists(candidate):  # a dangling symlink still occupies the name
+            return candidate
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def keep_previous_result(path: Path) -> Iterator[Path | None]:
+    """Move an existing result at `path` aside to `kept_result_path(path)` before the new one is written;
+    yield where it went (None when there was nothing there).
+
+    Users type 审核说明 into a result, so a re-run never destroys one. If the body fails before the new
+    file exists, the old one is moved back: a failed run changes nothing. OSError from the move (the file
+    open in Excel on Windows) reaches the caller; `describe_write_error(e, path)` words it.
+    """
+    path = Path(path)
+    kept: Path | None = None
+    if os.path.lexists(path):
+        kept = kept_result_path(path)
+        os.rename(path, kept)
+    try:
+        yield kept
+    except BaseException:
+        if kept is not None and not os.path.lexists(path):
+            with contextlib.suppress(OSError):
+                os.rename(kept, path)
+        raise

@@ -16,8 +16,16 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from perfeval import catalogue as cat
 from perfeval.core.plan import EXPLANATION_COL, FINGERPRINT_COL
-from perfeval.core.snapshot import Snapshot, assemble, read_explanations
-from perfeval.io.safety import InputFileError, check_input_file, check_version
+from perfeval.core.snapshot import (
+    Snapshot,
+    UncomputedFormula,
+    WorkbookStructureError,
+    assemble,
+    own_sheets,
+    read_explanations,
+)
+from perfeval.io.safety import InputFileError, check_input_file, check_template
+from perfeval.narrative.sheet import STAMP_PREFIX
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -92,7 +100,7 @@ def template_version(wb: Workbook) -> str | None:
     if dn.attr_text.startswith('"'):  # a constant name, as early builds of the template wrote it
         return dn.attr_text.strip('"')
     dest = _destination(wb, cat.VERSION_NAME)
-    if dest is None or dest[0] not in wb.sheetnames:
+    if dest is None or dest[0] not in wb.sheetnames or ":" in dest[1]:
         return None
     return cat.version_text(wb[dest[0]][dest[1]].value)
 
@@ -123,39 +131,69 @@ class _Values:
     def _cached_value(self, sheet: str, row: int, col: int) -> object:
         if self._cached is None:
             self._cached = load_workbook(self.path, data_only=True, read_only=True)
-        return self._cached[sheet].cell(row, col).value
+        value = self._cached[sheet].cell(row, col).value
+        if value is None:  # saved by a generator without its result: unknown, not blank
+            cell = self.wb[sheet]._cells.get((row, col))
+            return UncomputedFormula(str(cell.value) if cell is not None else "")
+        return value
+
+
+def _marked_sheets(wb: Workbook) -> dict[str, str]:
+    """Default name -> the sheet carrying the tool's mark (a hidden sheet-scoped name)."""
+    by_mark = {mark: default for default, mark in cat.OWN_SHEET_MARKS.items()}
+    found: dict[str, str] = {}
+    for ws in wb.worksheets:
+        for name in ws.defined_names:
+            default = by_mark.get(name)
+            if default is not None and default not in found:  # a user's copy of our sheet stays theirs
+                found[default] = ws.title
+    return found
 
 
 def read_snapshot(wb: Workbook, path: Path) -> Snapshot:
-    version = template_version(wb)
-    check_version(version, path.name)
-    grids = _grids(path, [*cat.INPUT_SHEETS, *cat.OUTPUT_SHEETS])
-    cell_values = _Values(wb, path, grids)
-
-    def value_at(sheet: str, row: int, col: int) -> object:
-        return cell_values.get(sheet, row, col) if sheet in grids else None
-
     destinations = {}
     for f in cat.fields().values():
         dest = _destination(wb, f.name)
         if dest is not None:
             destinations[f.name] = dest
+    version = template_version(wb)
+    version_cell = _destination(wb, cat.VERSION_NAME)
+    if version_cell is not None:
+        destinations[cat.VERSION_NAME] = version_cell
+    check_template(version, len(destinations), path.name)
     table_refs = {
         name: (ws.title, ws.tables[name].ref)
         for ws in wb.worksheets
         for name in ws.tables
         if name in cat.TABLES
     }
-    findings = grids.get(cat.SHEET_FINDINGS)
+    marked = _marked_sheets(wb)
+    wanted = {sheet for sheet, _ in destinations.values()} | {sheet for sheet, _ in table_refs.values()}
+    wanted |= set(marked.values()) | {n for n in (*cat.OUTPUT_SHEETS, cat.SHEET_STATE) if n in wb.sheetnames}
+    grids = _grids(path, [ws.title for ws in wb.worksheets if ws.title in wanted])
+    cell_values = _Values(wb, path, grids)
+
+    def value_at(sheet: str, row: int, col: int) -> object:
+        return cell_values.get(sheet, row, col) if sheet in grids else None
+
+    own = own_sheets(marked, wb.sheetnames, value_at, STAMP_PREFIX)
+    findings_sheet = own.get(cat.SHEET_FINDINGS)
+    findings = grids.get(findings_sheet or "")
     last_row = findings.start_row + len(findings.rows) if findings else 0
-    return assemble(
-        source=str(path),
-        version=version,
-        destinations=destinations,
-        sheets=grids,
-        table_refs=table_refs,
-        value_at=value_at,
-        explanations=read_explanations(value_at, last_row, FINGERPRINT_COL + 1, EXPLANATION_COL + 1),
-        sheet_names=wb.sheetnames,
-        sheet_rows={name: g.start_row + len(g.rows) for name, g in grids.items()},
-    )
+    try:
+        return assemble(
+            source=str(path),
+            version=version,
+            destinations=destinations,
+            sheets=grids,
+            table_refs=table_refs,
+            value_at=value_at,
+            explanations=read_explanations(
+                value_at, findings_sheet, last_row, FINGERPRINT_COL + 1, EXPLANATION_COL + 1
+            ),
+            sheet_names=wb.sheetnames,
+            sheet_rows={name: g.start_row + len(g.rows) for name, g in grids.items()},
+            own=own,
+        )
+    except WorkbookStructureError as e:
+        raise InputFileError(f"“{path.name}”：{e}") from None

@@ -1,156 +1,155 @@
-"""File adapter, write side: apply a WritePlan to an openpyxl workbook, undoing what the last run wrote first.
+"""File adapter, write side: the user's package with the tool's changes applied, everything else as it was.
 
-What the tool changed (fills and notes on the user's cells) is recorded on a hidden sheet, so the next
-run can restore exactly the fills it replaced and remove only its own notes: the check is idempotent.
+The tool's changes are: the computed cells it owns (plan.values), the fill and note of each flagged cell
+(plan.marks, the original fill recorded on a hidden state sheet), and its own sheets, which carry its mark
+(a hidden sheet-scoped name). Before writing, the last run is undone: its marks restored from its state
+sheet, its sheets removed. Every other part of the package is copied byte for byte (see package.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.worksheet import Worksheet
-
 from perfeval import catalogue as cat
-from perfeval.core.plan import NOTE_MARK, SEVERITY_FILLS, SheetPlan, WritePlan
+from perfeval.core.plan import NOTE_MARK, SEVERITY_FILLS, STATE_HEADER, WritePlan
+from perfeval.io.notes import SheetNotes
+from perfeval.io.own_sheets import build_sheet, state_sheet
+from perfeval.io.package import Package
 from perfeval.io.safety import write_atomically
+from perfeval.io.sheet_xml import cell_text
+from perfeval.io.styles import _key, fill_xml, parse_fill, solid_fill
+from perfeval.io.workbook_xml import Book, quote_sheet
 
-STATE_HEADER = ("sheet", "address", "original_fill")
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-FONT = "宋体"
-
-
-def set_text_safe(cell, value: object) -> None:
-    """Write a value; a string is always stored as text, never as a formula (no injection via '=')."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
+_MARK_FILLS = {_key(solid_fill(color)) for color in SEVERITY_FILLS.values()}
 
 
-def _fill_code(cell) -> str:
-    fill = cell.fill
-    if fill is None or fill.fill_type != "solid":
-        return "none"
-    color = fill.fgColor.rgb if fill.fgColor is not None and fill.fgColor.type == "rgb" else None
-    return str(color) if color else "none"
+class _Notes:
+    """The notes of every sheet touched in one run, saved together at the end."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        # By the sheet's XML root: a sheet removed and written anew under the same name is another sheet.
+        self._by_root: dict[object, SheetNotes] = {}
+
+    def of(self, sheet: str) -> SheetNotes | None:
+        ws = self.book.worksheet(sheet)
+        if ws is None:
+            return None
+        if ws.root not in self._by_root:
+            self._by_root[ws.root] = SheetNotes(self.book.package, ws.part, ws.root)
+        return self._by_root[ws.root]
+
+    def save(self) -> None:
+        for notes in self._by_root.values():
+            part = notes.sheet_part
+            if part in self.book.package and self.book.package.xml(part) is notes.sheet:  # not removed since
+                notes.save()
 
 
-def _restore_fill(cell, code: str) -> None:
-    cell.fill = PatternFill(fill_type=None) if code == "none" else PatternFill("solid", fgColor=code)
+def _state_rows(book: Book, sheet: str | None) -> list[tuple[str, str, str]]:
+    ws = book.worksheet(sheet) if sheet else None
+    if ws is None:
+        return []
+    grid: dict[int, dict[int, str]] = {}
+    for (r, c), cell in ws.cells():
+        if c <= 3:
+            grid.setdefault(r, {})[c] = cell_text(cell, book.shared)
+    return [(row.get(1, ""), row.get(2, ""), row.get(3, "")) for r, row in sorted(grid.items()) if r > 1]
 
 
-def _strip_own_note(cell) -> None:
-    comment = cell.comment
-    if comment is None or NOTE_MARK not in comment.text:
-        return
-    kept = comment.text.split(NOTE_MARK)[0].rstrip()
-    cell.comment = Comment(kept, comment.author or "") if kept else None
-
-
-def clear_previous(wb: Workbook) -> None:
-    """Undo the previous run's marks and output sheets (values in computed cells are simply overwritten)."""
-    if cat.SHEET_STATE in wb.sheetnames:
-        state = wb[cat.SHEET_STATE]
-        for sheet, address, code in state.iter_rows(min_row=2, max_col=3, values_only=True):
-            if sheet in wb.sheetnames and address:
-                cell = wb[sheet][address]
-                _restore_fill(cell, str(code or "none"))
-                _strip_own_note(cell)
-        del wb[cat.SHEET_STATE]
-    for name in (*cat.OUTPUT_SHEETS,):
-        if name in wb.sheetnames:
-            del wb[name]
-
-
-def _apply_marks(wb: Workbook, plan: WritePlan) -> Worksheet:
-    state = wb.create_sheet(cat.SHEET_STATE)
-    state.append(STATE_HEADER)
-    state.sheet_state = "hidden"
-    for mark in plan.marks:
-        if mark.ref.sheet not in wb.sheetnames:
+def _undo_last_run(book: Book, notes: _Notes, plan: WritePlan) -> None:
+    """Put back the fills and notes the last run changed, then drop its sheets (renamed ones are kept)."""
+    for sheet, address, original in _state_rows(book, plan.state_sheet_found):
+        ws = book.worksheet(sheet)
+        cell = ws.cell(address, create=False) if ws is not None else None
+        if cell is None:
             continue
-        cell = wb[mark.ref.sheet][mark.ref.address]
-        state.append((mark.ref.sheet, mark.ref.address, _fill_code(cell)))
-        cell.fill = PatternFill("solid", fgColor=SEVERITY_FILLS[mark.severity])
-        existing = cell.comment.text.rstrip() + "\n\n" if cell.comment else ""
-        comment = Comment(existing + NOTE_MARK + "\n" + mark.note, "perfeval")
-        comment.width, comment.height = 360, 160
-        cell.comment = comment
-    return state
+        current = book.styles.fill_of(ws.style(cell))
+        if current is not None and _key(current) in _MARK_FILLS:  # a fill the user chose since is kept
+            ws.set_style(cell, book.styles.derive(ws.style(cell), fillId=book.styles.fill(parse_fill(original))))
+        sheet_notes = notes.of(sheet)
+        if sheet_notes is not None:
+            sheet_notes.strip(address, NOTE_MARK)
+    for old, new in plan.renames.items():
+        if old in book.sheet_names():
+            for name in book.local_names(old):
+                if name in cat.OWN_SHEET_MARKS.values():
+                    book.remove_local_name(old, name)
+            book.rename_sheet(old, new)
+    for name in (*plan.remove, plan.state_sheet_found):
+        if name:
+            book.remove_sheet(name)
 
 
-def _apply_values(wb: Workbook, plan: WritePlan) -> None:
+def _write_values(book: Book, plan: WritePlan) -> None:
     for w in plan.values:
-        if w.ref.sheet not in wb.sheetnames:
+        ws = book.worksheet(w.ref.sheet)
+        if ws is None:
             continue
-        cell = wb[w.ref.sheet][w.ref.address]
-        set_text_safe(cell, w.value)
+        cell = ws.cell(w.ref.address)
+        formula = ws.formula(cell)
+        if formula is not None and formula.get("t") == "array" and ":" in formula.get("ref", ""):
+            continue  # the corner of a multi-cell array formula the user entered: not ours to break
+        book.formulas_removed |= ws.set_value(cell, w.value)
         if w.number_format and not isinstance(w.value, str):
-            cell.number_format = w.number_format
+            numfmt = book.styles.number_format(w.number_format)
+            if book.styles.xf(ws.style(cell)).get("numFmtId", "0") != str(numfmt):
+                ws.set_style(cell, book.styles.derive(ws.style(cell), numFmtId=numfmt))
 
 
-# Paragraph kinds on the 自评报告 sheet: font size, bold, centred.
-PARAGRAPH_STYLES = {
-    "title": (16, True, True),
-    "subtitle": (12, False, True),
-    "heading1": (12, True, False),
-    "heading2": (11, True, False),
-    "attachment": (11, False, False),
-}
-
-
-def _write_sheet(wb: Workbook, sp: SheetPlan) -> None:
-    ws = wb.create_sheet(sp.name)
-    for r, row in enumerate(sp.rows, start=1):
-        size, bold, centred = PARAGRAPH_STYLES.get(sp.styles.get(r, ""), (10, r <= sp.header_row, False))
-        if sp.styles:
-            size = max(size, 11)
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(r, c)
-            set_text_safe(cell, value)
-            cell.font = Font(name=FONT, size=size, bold=bold)
-            if sp.wrap and (r > 1 or not sp.header_row):  # a table's title row overflows to the right
-                cell.alignment = Alignment(
-                    wrap_text=True, vertical="top", horizontal="center" if centred else None
-                )
-    if sp.header_row:
-        for c in range(1, len(sp.rows[sp.header_row - 1]) + 1):
-            ws.cell(sp.header_row, c).fill = HEADER_FILL
-        ws.cell(1, 1).font = Font(name=FONT, size=12, bold=True)
-        ws.freeze_panes = ws.cell(sp.header_row + 1, 1)
-    for (r, c), ref in sp.links.items():
-        cell = ws.cell(r, c)
-        cell.hyperlink = Hyperlink(
-            ref=cell.coordinate, location=f"'{ref.sheet}'!{ref.address}", display=str(ref)
-        )
-        cell.font = Font(name=FONT, size=10, color="0563C1", underline="single")
-    for (r, c), color in sp.fills.items():
-        ws.cell(r, c).fill = PatternFill("solid", fgColor=color)
-    for i, width in enumerate(sp.widths, start=1):
-        ws.column_dimensions[cat.get_column_letter(i)].width = width
-    for c in sp.hidden_cols:
-        ws.column_dimensions[cat.get_column_letter(c)].hidden = True
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait" if sp.portrait else "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToHeight = 0
-    if sp.portrait:
-        ws.print_area = f"A1:A{len(sp.rows)}"
-
-
-def apply_plan(wb: Workbook, plan: WritePlan) -> None:
-    for old, new in plan.renames.items():  # a hand-edited report is kept, not deleted with the outputs
-        if old in wb.sheetnames:
-            wb[old].title = new
-    clear_previous(wb)
-    _apply_values(wb, plan)
+def _write_sheets(book: Book, plan: WritePlan) -> None:
     for sp in plan.sheets:
-        _write_sheet(wb, sp)
-    _apply_marks(wb, plan)
+        book.add_sheet(sp.name, build_sheet(sp, book.styles))
+        book.set_local_name(sp.name, sp.mark, f"{quote_sheet(sp.name)}!$A$1")
+        if sp.portrait:
+            book.set_local_name(
+                sp.name, "_xlnm.Print_Area", f"{quote_sheet(sp.name)}!$A$1:$A${len(sp.rows)}", hidden=False
+            )
 
 
-def save_workbook(wb: Workbook, path: Path) -> None:
-    write_atomically(path, wb.save)
+def _write_marks(book: Book, notes: _Notes, plan: WritePlan) -> None:
+    rows: list[tuple[str, str, str]] = [STATE_HEADER]
+    for mark in plan.marks:
+        ws = book.worksheet(mark.ref.sheet)
+        if ws is None:
+            continue
+        cell = ws.cell(mark.ref.address)
+        style = ws.style(cell)
+        rows.append((mark.ref.sheet, mark.ref.address, fill_xml(book.styles.fill_of(style))))
+        ws.set_style(cell, book.styles.derive(style, fillId=book.styles.fill(solid_fill(SEVERITY_FILLS[mark.severity]))))
+        sheet_notes = notes.of(mark.ref.sheet)
+        if sheet_notes is not None:
+            sheet_notes.add(mark.ref.address, NOTE_MARK + "\n" + mark.note)
+    book.add_sheet(plan.state_sheet, state_sheet(rows), hidden=True)
+    mark = cat.OWN_SHEET_MARKS[cat.SHEET_STATE]
+    book.set_local_name(plan.state_sheet, mark, f"{quote_sheet(plan.state_sheet)}!$A$1")
+
+
+def write_result(source: Path, plan: WritePlan, out: Path) -> None:
+    """The result workbook: `source` with the plan applied, written to `out` (source is only read)."""
+    package = Package(source)
+    book = Book(package)
+    notes = _Notes(book)
+    _undo_last_run(book, notes, plan)
+    _write_values(book, plan)
+    _write_sheets(book, plan)
+    _write_marks(book, notes, plan)
+    notes.save()
+    book.finish()
+    write_atomically(out, package.save)
+
+
+def clear_result(source: Path, plan: WritePlan, out: Path) -> None:
+    """清除标记: `source` without what the tool wrote (marks, computed values, its sheets)."""
+    package = Package(source)
+    book = Book(package)
+    notes = _Notes(book)
+    _undo_last_run(book, notes, plan)
+    for w in plan.values:
+        ws = book.worksheet(w.ref.sheet)
+        cell = ws.cell(w.ref.address, create=False) if ws is not None else None
+        if cell is not None:
+            book.formulas_removed |= ws.set_value(cell, None)
+    notes.save()
+    book.finish()
+    write_atomically(out, package.save)

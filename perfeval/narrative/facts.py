@@ -9,29 +9,25 @@ invents a number. The templates test `.known` to choose their wording; the switc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from perfeval import catalogue as cat
 from perfeval.core.compute import indicator_met, row_score
+from perfeval.core.decimals import round_half_up
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model
 from perfeval.core.pipeline import CheckResult
 from perfeval.report.official import table_titles
 
-CENT = Decimal("0.01")
 MISSING = "【待补充：{what}】"
 
 
 def fmt_decimal(value: Decimal, places: int = 2) -> str:
-    return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    return str(round_half_up(value, places))
 
 
 def fmt_count(value: Decimal) -> str:
-    return (
-        str(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        if value == value.to_integral()
-        else str(value)
-    )
+    return str(round_half_up(value, 0)) if value == value.to_integral() else str(value)
 
 
 @dataclass(frozen=True)

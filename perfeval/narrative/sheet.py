@@ -27,9 +27,9 @@ def stamp(texts: list[str] | tuple[str, ...]) -> str:
 
 
 def edited(snapshot: Snapshot) -> bool:
-    """The generated sheet is there, carries our stamp, and its text no longer matches it."""
+    """The tool's report sheet is there, carries our stamp, and its text no longer matches it."""
     return (
-        cat.SHEET_REPORT in snapshot.sheet_names
+        cat.SHEET_REPORT in snapshot.own_sheets
         and snapshot.report_stamp.startswith(STAMP_PREFIX)
         and stamp(snapshot.report_rows) != snapshot.report_stamp
     )

@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from perfeval import catalogue as cat
+from perfeval.core.decimals import round_half_up
 from perfeval.core.model import Indicator, Model, Project, as_text
 from perfeval.core.parse import Quantity, Status
 from perfeval.core.pipeline import CheckResult
@@ -33,7 +34,6 @@ from perfeval.report.document import Merge, OfficialTable
 
 __all__ = ["basic_data_table", "official_tables", "project_table", "unit_assessment_table"]
 
-CENT = Decimal("0.01")
 
 BASIC_NOTE = (
     "说明：“项目支出”需要填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品和服务支出。"
@@ -68,7 +68,7 @@ _REGION = re.compile(r"^(.{1,8}?[省市县区旗])")
 
 
 def _two(value: Decimal) -> str:
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(round_half_up(value, 2))
 
 
 def _plain(value: Decimal) -> str:

@@ -12,6 +12,7 @@ from perfeval.core.rules import (  # noqa: F401  (imported to register)
     sums,
     text,
     weights,
+    workbook,
 )
 from perfeval.core.rules.registry import REGISTRY, Rule, RuleOutcome, run_rules
 

@@ -12,7 +12,7 @@ from perfeval.core.model import Model, as_text
 from perfeval.core.parse import Quantity, Status, is_excel_error, normalize_text
 from perfeval.core.rules.common import missing, table_label
 from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
-from perfeval.core.snapshot import CellRef
+from perfeval.core.snapshot import CellRef, UncomputedFormula
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -107,29 +107,38 @@ def _unit(inp: NumericInput) -> str:
     }.get(inp.type, "")
 
 
-@rule("PARSE-002", "单元格为错误值", Severity.ERROR)
+_ERROR_ADVICE = "该单元格的公式出错（如除数为 0 或引用已删除），请修正公式，或直接填写数值或文字。"
+_UNCOMPUTED_ADVICE = "公式没有计算结果，请在 Excel/WPS 中打开并保存后再校验（由其他软件生成的文件常见此情况）。"
+
+
+def _cell_error(ref: CellRef, label: str, raw: object) -> Hit | None:
+    if isinstance(raw, UncomputedFormula):
+        message = f"{label} 是公式 {raw.formula}，但文件中没有它的计算结果，无法读取数值"
+        return hit(ref, message, found=raw.formula, advice=_UNCOMPUTED_ADVICE)
+    if is_excel_error(raw):
+        return hit(ref, f"{label} 为错误值 {shown(raw)}", found=shown(raw), advice=_ERROR_ADVICE)
+    return None
+
+
+@rule("PARSE-002", "单元格为错误值或公式没有计算结果", Severity.ERROR)
 def excel_error(m: Model) -> Iterator[Hit]:
-    """填写单元格（含文字单元格和各表格的填报列）的值为 Excel 错误值，如 #DIV/0!、#N/A、#REF!。"""
-    advice = "该单元格的公式出错（如除数为 0 或引用已删除），请修正公式，或直接填写数值或文字。"
+    """填写单元格（含文字单元格和各表格的填报列）的值为 Excel 错误值，如 #DIV/0!、#N/A、#REF!；或是公式但文件中没有保存计算结果（由其他软件生成、未在 Excel/WPS 中保存过的文件）。"""
     for f in cat.input_fields():
-        raw = m.snapshot.values.get(f.name)
-        if not missing(m, f.name) and is_excel_error(raw):
-            message = f"{m.label(f.name)} 为错误值 {shown(raw)}"
-            yield hit(m.ref(f.name), message, found=shown(raw), advice=advice)
+        if not missing(m, f.name):
+            found = _cell_error(m.ref(f.name), m.label(f.name), m.snapshot.values.get(f.name))
+            if found is not None:
+                yield found
     for name, data in m.snapshot.tables.items():
         spec = cat.TABLES.get(name)
         if spec is None:
             continue
         for index, row in enumerate(data.rows):
             for col in spec.columns:
-                raw = row.get(col.key)
-                if not col.computed and is_excel_error(raw):
-                    yield hit(
-                        m.tref(name, index, col.key),
-                        f"{table_label(m, name, index, col.key)} 为错误值 {shown(raw)}",
-                        found=shown(raw),
-                        advice=advice,
-                    )
+                if not col.computed:
+                    ref, label = m.tref(name, index, col.key), table_label(m, name, index, col.key)
+                    found = _cell_error(ref, label, row.get(col.key))
+                    if found is not None:
+                        yield found
 
 
 @rule("PARSE-003", "金额已按“元”换算", Severity.INFO, reads=_AMOUNT_FIELDS)

@@ -8,9 +8,10 @@ the user needs to know, says why it cannot be computed.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from perfeval import catalogue as cat
+from perfeval.core.decimals import round_half_up
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable, Project
 from perfeval.core.parse import Status
@@ -27,7 +28,6 @@ from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, fmt
 from perfeval.core.snapshot import CellRef
 
 ONE = Decimal(1)
-_PERCENT_2DP = Decimal("0.0001")  # 85.71 % as a fraction has four decimals
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -35,7 +35,7 @@ def rate_matches(typed: Decimal, computed: Decimal, m: Model) -> bool:
     """Within the rate tolerance, or exactly the computed rate shown with 2 decimals of a percent."""
     if abs(typed - computed) <= m.profile.rate_tolerance:
         return True
-    return typed == computed.quantize(_PERCENT_2DP, rounding=ROUND_HALF_UP)
+    return typed == round_half_up(computed, 4)  # 85.71 % as a fraction has four decimals
 
 
 def decimal_or_none(value: object) -> Decimal | None:
