@@ -24,14 +24,18 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 
 from tests.fuzzing import (  # noqa: E402
     ContractViolation,
+    ExampleTimeout,
     Op,
     build_workbook,
     check_contract,
     crash_class,
     describe,
+    limits,
     mutations,
     workdir,
 )
+
+args_seconds = 60  # per example; --timeout
 
 
 def attempt(
@@ -47,9 +51,19 @@ def attempt(
             return None, None, f"build failed: {type(e).__name__}: {e}"
         timings["build"] = timings.get("build", 0.0) + time.perf_counter() - start
         try:
-            outcome = check_contract(path, d, recheck=recheck, timings=timings)
+            with limits(args_seconds):
+                outcome = check_contract(path, d, recheck=recheck, timings=timings)
         except ContractViolation as e:
             return None, crash_class(e), e.detail
+        except ExampleTimeout:
+            import traceback
+
+            e = ContractViolation("timeout", traceback.format_exc())
+            return None, crash_class(e), e.detail
+        except Exception as e:  # the harness itself (or an exception main() let through)
+            import traceback
+
+            return None, f"harness: {type(e).__name__}", traceback.format_exc()
         return outcome.code, None, ""
 
 
@@ -72,7 +86,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-recheck", action="store_true", help="only the first check (faster)")
     ap.add_argument("--no-shrink", action="store_true", help="do not minimise the reproducers")
+    ap.add_argument("--timeout", type=int, default=60, help="seconds one example may take")
+    ap.add_argument("--progress", type=int, default=500, help="print a progress line every N examples")
     args = ap.parse_args()
+    global args_seconds
+    args_seconds = args.timeout
     recheck = not args.no_recheck
 
     codes: collections.Counter[str] = collections.Counter()
@@ -106,15 +124,22 @@ def main() -> None:
             codes[str(code)] += 1
             rechecked += recheck and code in (0, 1)
         n = len(per_example)
-        if n % 500 == 0:
-            print(f"  {n} examples, {sum(per_example):.0f} s, violations: {codes['violation']}", flush=True)
+        if n % args.progress == 0:
+            print(
+                f"  {n} examples, {sum(per_example):.0f} s, violations: {codes['violation']}",
+                file=sys.__stdout__,
+                flush=True,
+            )
 
-    wall = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     run()
-    wall = time.perf_counter() - wall
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 
     n = len(per_example)
-    print(f"\n{n} examples in {wall:.0f} s ({wall / max(n, 1) * 1000:.0f} ms per example, seed {args.seed})")
+    print(
+        f"\n{n} examples in {wall:.0f} s wall, {cpu:.0f} s CPU "
+        f"({wall / max(n, 1) * 1000:.0f} / {cpu / max(n, 1) * 1000:.0f} ms per example, seed {args.seed})"
+    )
     print("exit codes: " + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items())))
     print(f"re-checked (findings and content compared): {rechecked}")
     if build_failures:
@@ -122,7 +147,7 @@ def main() -> None:
             "mutations openpyxl could not save: " + ", ".join(f"{k} ×{v}" for k, v in build_failures.items())
         )
     if per_example:
-        q = statistics.quantiles(per_example, n=20) if n > 1 else per_example * 19
+        q = statistics.quantiles(per_example, n=20, method="inclusive") if n > 1 else per_example * 19
         print(
             f"per example: median {statistics.median(per_example) * 1000:.0f} ms, "
             f"p95 {q[-1] * 1000:.0f} ms, max {max(per_example) * 1000:.0f} ms"

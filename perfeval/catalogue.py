@@ -34,6 +34,18 @@ def split_address(address: str) -> tuple[int, int]:
     return int(m.group(2)), col
 
 
+MAX_ROW, MAX_COL = 1_048_576, 16_384  # Excel's grid: A1:XFD1048576
+
+
+def is_cell(address: str) -> bool:
+    """Whether an address is one cell of Excel's grid ("A0", "B1048577", "#REF!" and ranges are not)."""
+    try:
+        row, col = split_address(address)
+    except ValueError:
+        return False
+    return 1 <= row <= MAX_ROW and 1 <= col <= MAX_COL
+
+
 def range_bounds(ref: str) -> tuple[int, int, int, int]:
     """ "A3:F10" (or "$A$3:$F$10", or one cell) -> (min_col, min_row, max_col, max_row)."""
     first, _, last = ref.replace("$", "").partition(":")

@@ -109,7 +109,8 @@ def _result_json(run) -> dict:
     return {
         "source": m.snapshot.source,
         "output": str(run.output) if run.output else None,
-        "kept_previous": str(run.kept) if getattr(run, "kept", None) else None,
+        "kept_previous": str(run.kept) if run.kept else None,
+        "explanations_carried": run.carried,
         "profile": m.profile.name,
         "summary": {s.value: result.count(s) for s in Severity},
         "total_score": result.total_score,
@@ -292,9 +293,10 @@ def _print_report(run) -> None:
         out.print(f"另有 {len(result.not_applicable)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
     if run.output:
         out.print(f"结果已另存为：{escape(str(run.output))}（原文件未改动）")
-    kept = getattr(run, "kept", None)
-    if kept:
-        out.print(f"上次的结果已保留为：{escape(str(kept))}（其中写过的审核说明已带入新结果）")
+    if run.kept:
+        out.print(f"上次的结果（已有改动）已保留为：{escape(str(run.kept))}")
+    if run.carried:
+        out.print(f"上次结果中的 {run.carried} 条审核说明已带入新结果。")
 
 
 @app.command()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook
-
 from perfeval.core.pipeline import CheckResult, run_check
 from perfeval.core.plan import WritePlan, build_plan
 from perfeval.core.profile import Profile
+from perfeval.core.snapshot import Snapshot
+from perfeval.io.package import written_by_us_and_untouched
 from perfeval.io.safety import (
     OutputPathError,
     check_output_location,
@@ -23,10 +24,13 @@ from perfeval.io.xlsx_reader import open_workbook, read_snapshot
 from perfeval.io.xlsx_writer import clear_result, write_result
 
 
-def read_and_check(path: Path, profile: Profile) -> tuple[Workbook, CheckResult]:
-    """The workbook as loaded (for writing a result beside it) and its check; the file is only read."""
-    wb = open_workbook(path)
-    return wb, run_check(read_snapshot(wb, path), profile)
+def read_snapshot_of(path: Path) -> Snapshot:
+    """What the check reads from a workbook file; the file is only read."""
+    return read_snapshot(open_workbook(path), path)
+
+
+def read_and_check(path: Path, profile: Profile) -> CheckResult:
+    return run_check(read_snapshot_of(path), profile)
 
 
 @dataclass
@@ -35,6 +39,7 @@ class CheckRun:
     plan: WritePlan
     output: Path | None
     kept: Path | None = None  # the previous result that was at `output`, kept under this name
+    carried: int = 0  # 审核说明 taken over from the result that was at `output`
 
 
 def check_output_path(path: Path, output: Path | None) -> Path:
@@ -70,16 +75,33 @@ def check_output_path(path: Path, output: Path | None) -> Path:
 
 
 def check_file(path: Path, profile: Profile, output: Path | None = None, *, write: bool = True) -> CheckRun:
-    _, result = read_and_check(path, profile)
+    """Check a workbook file and write the result beside it (or to `output`); the file is only read.
+
+    A result already at the output (the user may have typed 审核说明 in it) is never destroyed: it is kept
+    under a numbered name, and its 审核说明 are carried into the new result.
+    """
+    from perfeval.io.previous import previous_explanations
+    from perfeval.io.safety import keep_previous_result
+
+    out = check_output_path(path, output) if write else None  # refused before anything is read
+    snapshot = read_snapshot_of(path)
+    carried: dict[str, str] = {}
+    if out is not None and os.path.lexists(out):
+        carried = previous_explanations(out)
+        # The input's own 审核说明 (a result checked again) win over those of the result being replaced.
+        snapshot.explanations = {**carried, **snapshot.explanations}
+    result = run_check(snapshot, profile)
     plan = build_plan(result)
-    if not write:
+    if out is None:
         return CheckRun(result, plan, None)
-    out = output or default_output_path(path)
-    if output is None and path.suffix.lower() == ".xlsm":
-        out = out.with_suffix(".xlsm")  # keep the macros the user's workbook carries
-    ensure_distinct_output(path, out)
-    write_result(path, plan, out)
-    return CheckRun(result, plan, out)
+    # A result nobody touched since the tool wrote it is simply replaced; any other is kept aside.
+    untouched = os.path.lexists(out) and written_by_us_and_untouched(out)
+    try:
+        with contextlib.nullcontext(None) if untouched else keep_previous_result(out) as kept:
+            write_result(path, plan, out)
+    except OSError as e:
+        raise OutputPathError(describe_write_error(e, out)) from None
+    return CheckRun(result, plan, out, kept, len(carried))
 
 
 def clear_file(path: Path, output: Path, profile: Profile | None = None) -> Path:
@@ -88,7 +110,7 @@ def clear_file(path: Path, output: Path, profile: Profile | None = None) -> Path
     from perfeval.core.profile import default_profile
 
     ensure_distinct_output(path, output)
-    _, result = read_and_check(path, profile or default_profile())
+    result = read_and_check(path, profile or default_profile())
     clear_result(path, build_plan(result), output)
     return output
 
@@ -118,7 +140,7 @@ def report_file(
     if out.exists() and not force:
         raise ReportError(f"文件已存在：{out}。如需覆盖请加 --force，或用 -o 另选文件名。")
     ensure_distinct_output(path, out)
-    _, result = read_and_check(path, profile)
+    result = read_and_check(path, profile)
     report = render_report(result)
     tables = official_tables(result)
     try:
@@ -147,5 +169,5 @@ def export_file(
     """The submission package for a workbook file (read only, never written): see perfeval.export.package."""
     from perfeval.export.package import export_package
 
-    _, result = read_and_check(path, profile)
+    result = read_and_check(path, profile)
     return export_package(result, out_dir or path.parent, source=path, force=force, reason=reason)

@@ -5,11 +5,12 @@ not destroy the 审核说明 the user typed into the last result."""
 from __future__ import annotations
 
 import errno
-import inspect
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +18,6 @@ import pytest
 from openpyxl import load_workbook
 
 from perfeval import catalogue as cat
-from perfeval import service
 from perfeval.core.decimals import round_half_up
 from perfeval.core.parse import Status, parse_number, parse_rate, parse_target
 from perfeval.core.plan import build_plan
@@ -42,16 +42,13 @@ from tests.builders import CLEAN_INDICATORS, CLEAN_ITEMS, CLEAN_VALUES, check, f
 ROOT = Path(__file__).resolve().parents[1]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 LONG_UNIT = "湖南省益阳市桃江县" * 8 + "科学技术协会"  # 78 characters, over 230 bytes in UTF-8
-# check_file is being rewritten; these CLI tests need it to call check_output_path and keep_previous_result.
-needs_wiring = pytest.mark.skipif(
-    "keep_previous_result" not in inspect.getsource(service.check_file),
-    reason="check_file does not yet keep the previous result",
-)
+# Root writes into read-only folders: as root, the command runs as an unprivileged user instead.
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str | Path, cwd: Path | None = None, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "perfeval", *map(str, args)],
+        [*prefix, sys.executable, "-m", "perfeval", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -265,18 +262,23 @@ def test_export_into_a_read_only_folder_says_so(tmp_path: Path, monkeypatch: pyt
     assert listing(folder) == []
 
 
-@pytest.mark.skipif(IS_ROOT or os.name == "nt", reason="root writes into read-only folders; POSIX modes")
-def test_read_only_folder_end_to_end(tmp_path: Path) -> None:
-    book = clean_book(tmp_path / "只读" / "自评.xlsx")
+def test_read_only_folder_end_to_end() -> None:
+    # Under /tmp with open modes on the way down, so that the unprivileged user can read the book.
+    top = Path(tempfile.mkdtemp(prefix="perfeval-ro-", dir="/tmp"))
+    os.chmod(top, 0o755)
+    book = clean_book(top / "只读" / "自评.xlsx")
+    os.chmod(book, 0o644)
     os.chmod(book.parent, 0o555)
+    prefix = tuple(AS_NOBODY) if IS_ROOT else ()
     try:
         for args in (("check", book), ("report", book), ("export", book, "--force", "--reason", "测试")):
-            r = run(*args)
+            r = run(*args, prefix=prefix)
             assert_refused(r, "只读")
             assert "Excel 中打开" not in r.stderr
         assert listing(book.parent) == ["自评.xlsx"]
     finally:
         os.chmod(book.parent, 0o755)
+        shutil.rmtree(top)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -414,7 +416,6 @@ def test_o_naming_a_file_that_is_not_a_result_is_refused(tmp_path: Path) -> None
     assert other.read_bytes() == before
 
 
-@needs_wiring
 def test_check_o_naming_a_file_that_is_not_a_result_is_refused(tmp_path: Path) -> None:
     book = clean_book(tmp_path / "自评2024.xlsx")
     other = clean_book(tmp_path / "自评2023.xlsx")
@@ -425,7 +426,16 @@ def test_check_o_naming_a_file_that_is_not_a_result_is_refused(tmp_path: Path) -
     assert listing(tmp_path) == ["自评2023.xlsx", "自评2024.xlsx"]
 
 
-@needs_wiring
+def test_rerun_replaces_a_result_nobody_touched(tmp_path: Path) -> None:
+    book = clean_book(tmp_path / "自评.xlsx", bd_tpc_current_actual=9.99)
+    assert run("check", book).returncode == 1
+    first = (tmp_path / "自评.校验结果.xlsx").read_bytes()
+    r = run("check", book)
+    assert r.returncode == 1 and "保留为" not in r.stdout
+    assert listing(tmp_path) == ["自评.xlsx", "自评.校验结果.xlsx"]  # nothing to keep: it was all ours
+    assert (tmp_path / "自评.校验结果.xlsx").read_bytes() == first  # and the same input writes the same bytes
+
+
 def test_rerun_keeps_the_edited_result_and_carries_its_explanations(tmp_path: Path) -> None:
     book = clean_book(tmp_path / "自评.xlsx", bd_tpc_current_actual=9.99)  # SUM-001
     result = tmp_path / "自评.校验结果.xlsx"
@@ -436,7 +446,8 @@ def test_rerun_keeps_the_edited_result_and_carries_its_explanations(tmp_path: Pa
     assert r.returncode == 1, r.stderr
     kept = tmp_path / "自评.校验结果.旧1.xlsx"
     assert kept.read_bytes() == edited
-    assert "上次的结果已保留为" in r.stdout and kept.name in r.stdout
+    assert "上次的结果（已有改动）已保留为" in r.stdout and kept.name in r.stdout
+    assert "1 条审核说明已带入新结果" in r.stdout
     assert previous_explanations(result) == {fingerprint: "含上级转拨的接待费"}
     # -o naming an earlier result: kept the same way.
     r = run("check", book, "-o", kept)

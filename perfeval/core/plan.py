@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -103,7 +104,8 @@ class WritePlan:
 def cell_value(value: object) -> object:
     """Decimal -> float for Excel; Unavailable -> its text; everything else unchanged."""
     if isinstance(value, Decimal):
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else str(value)  # beyond what a cell holds: as text
     if isinstance(value, Unavailable):
         return value.cell_text()
     return value

@@ -121,6 +121,10 @@ def own_sheets(
     return legacy
 
 
+def _single_cell(dest: tuple[str, str] | None) -> CellRef | None:
+    return CellRef(*dest) if dest is not None and cat.is_cell(dest[1]) else None
+
+
 def assemble(
     *,
     source: str,
@@ -142,7 +146,8 @@ def assemble(
     missing: list[str] = []
     for f in cat.fields().values():
         dest = destinations.get(f.name)
-        if dest is None or dest[0] not in present:
+        # A name to a sheet that is gone, or to "#REF!" (its cell was deleted), is as good as missing.
+        if dest is None or dest[0] not in present or not (":" in dest[1] or cat.is_cell(dest[1])):
             missing.append(f.name)
             values[f.name] = None
             continue
@@ -179,5 +184,5 @@ def assemble(
         else (),
         report_stamp=str(value_at(report, 1, 2) or "") if report in present else "",
         own_sheets=dict(own or {}),
-        version_cell=CellRef(*destinations[cat.VERSION_NAME]) if cat.VERSION_NAME in destinations else None,
+        version_cell=_single_cell(destinations.get(cat.VERSION_NAME)),
     )

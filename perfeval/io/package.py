@@ -9,6 +9,7 @@ changes are parsed (lxml) and written back.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import zipfile
@@ -246,6 +247,7 @@ class Package:
                     info.compress_type = zipfile.ZIP_DEFLATED
                     info.external_attr = 0o600 << 16
                 zf.writestr(info, data)
+            zf.comment = _STAMP + _digest(zf.infolist()).encode("ascii")
 
     def _main_part(self) -> str:
         if "_rels/.rels" not in self._bytes:
@@ -261,6 +263,27 @@ class Package:
                         )
                     return part
         raise PackageError("找不到工作簿的主体部分（workbook.xml）。请在 Excel/WPS 中打开后另存为 .xlsx 再校验。")
+
+
+# The zip comment of a file the tool wrote: a digest of its parts. Excel, WPS and LibreOffice write a new
+# zip without it, so a result that still carries a matching stamp was not edited since the tool wrote it.
+_STAMP = b"perfeval result "
+
+
+def _digest(infos: list[zipfile.ZipInfo]) -> str:
+    h = hashlib.sha256()
+    for info in sorted(infos, key=lambda i: i.filename):
+        h.update(f"{info.filename}\0{info.CRC}\0{info.file_size}\n".encode())
+    return h.hexdigest()
+
+
+def written_by_us_and_untouched(path: Path) -> bool:
+    """Whether a file is a result the tool wrote, unchanged since (so replacing it loses nothing)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.comment == _STAMP + _digest(zf.infolist()).encode("ascii")
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
 
 
 def _source_of(rels: str) -> str:

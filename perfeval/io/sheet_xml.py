@@ -13,7 +13,7 @@ from lxml import etree
 from openpyxl.formula.translate import Translator
 
 from perfeval.catalogue import get_column_letter, split_address
-from perfeval.io.package import NS_MAIN, Package, q, xml_text
+from perfeval.io.package import Package, q, xml_text
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _V, _IS, _T = q("v"), q("is"), q("t")
@@ -197,4 +197,3 @@ def shared_strings(package: Package, part: str | None) -> list[str]:
     return ["".join(x.text or "" for x in si.iter(q("t"))) for si in root.iterfind(q("si"))]
 
 
-__all__ = ["NS_MAIN", "Worksheet", "cell_text", "insert_in_order", "shared_strings"]

@@ -11,7 +11,7 @@ import copy
 
 from lxml import etree
 
-from perfeval.io.package import NS_MAIN, Package, q
+from perfeval.io.package import Package, q
 
 # Where a new <numFmts>/<fonts>/… goes when styles.xml lacks it (CT_Stylesheet's sequence).
 _ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs")
@@ -19,9 +19,9 @@ _FIRST_CUSTOM_NUMFMT = 164
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10, "@": 49}
 
 
-def _key(el: etree._Element) -> tuple:
+def entry_key(el: etree._Element) -> tuple:
     """Equality of two style entries, whatever namespace prefixes either was written with."""
-    children = tuple(_key(c) for c in el if isinstance(c.tag, str))
+    children = tuple(entry_key(c) for c in el if isinstance(c.tag, str))
     return (etree.QName(el).localname, tuple(sorted(el.attrib.items())), (el.text or "").strip(), children)
 
 
@@ -101,14 +101,14 @@ class StyleSheet:
         if index is None:
             index = {}
             for i, el in enumerate(self._entries(tag)):
-                index.setdefault(_key(el), i)
+                index.setdefault(entry_key(el), i)
             self._index[tag] = index
         return index
 
     def _add(self, tag: str, entry: etree._Element) -> int:
         """The index of an entry equal to `entry` in <tag>, appending it when there is none."""
         index = self._index_of(tag)
-        key = _key(entry)
+        key = entry_key(entry)
         if key in index:
             return index[key]
         parent = self._list(tag)
@@ -185,7 +185,7 @@ class StyleSheet:
                     candidate.attrib.pop(flag, None)
                 elif variant == "1":
                     candidate.set(flag, "1")
-            found = index.get(_key(candidate))
+            found = index.get(entry_key(candidate))
             if found is not None:
                 return found
         for flag in flags:
@@ -208,4 +208,3 @@ class StyleSheet:
         return self._add("cellXfs", xf)
 
 
-__all__ = ["NS_MAIN", "StyleSheet", "fill_xml", "parse_fill", "solid_fill"]

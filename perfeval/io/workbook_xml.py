@@ -12,7 +12,6 @@ from lxml import etree
 
 from perfeval.io.package import (
     CT_WORKSHEET,
-    NS_MAIN,
     NS_R,
     REL_CALC_CHAIN,
     REL_SHARED_STRINGS,
@@ -201,4 +200,3 @@ class Book:
                 self.package.touch(self.part)
 
 
-__all__ = ["NS_MAIN", "Book", "quote_sheet"]

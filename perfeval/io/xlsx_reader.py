@@ -78,15 +78,26 @@ def _grids(path: Path, sheets: list[str]) -> dict[str, _Grid]:
     for name in sheets:
         if name not in book.sheet_names:
             continue
-        sheet = book.get_sheet_by_name(name)
-        start = sheet.start or (0, 0)
-        out[name] = _Grid(sheet.to_python(skip_empty_area=False), start[0], start[1])
+        try:
+            sheet = book.get_sheet_by_name(name)
+            start = sheet.start or (0, 0)
+            out[name] = _Grid(sheet.to_python(skip_empty_area=False), start[0], start[1])
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # calamine panics (a BaseException) on dates out of range, e.g. 1E+15 as a date
+            out[name] = _openpyxl_grid(path, name)
     return out
+
+
+def _openpyxl_grid(path: Path, name: str) -> _Grid:
+    """A sheet's cached values read by openpyxl instead: slower, but it reads what calamine cannot."""
+    ws = load_workbook(path, data_only=True, read_only=True)[name]
+    return _Grid([["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)], 0, 0)
 
 
 def _destination(wb: Workbook, name: str) -> tuple[str, str] | None:
     dn = wb.defined_names.get(name)
-    if dn is None:
+    if dn is None or not dn.attr_text:  # a name with no formula at all: as good as missing
         return None
     for sheet, ref in dn.destinations:
         return sheet, ref.replace("$", "")
@@ -97,7 +108,7 @@ def template_version(wb: Workbook) -> str | None:
     dn = wb.defined_names.get(cat.VERSION_NAME)
     if dn is None:
         return None
-    if dn.attr_text.startswith('"'):  # a constant name, as early builds of the template wrote it
+    if (dn.attr_text or "").startswith('"'):  # a constant name, as early builds of the template wrote it
         return dn.attr_text.strip('"')
     dest = _destination(wb, cat.VERSION_NAME)
     if dest is None or dest[0] not in wb.sheetnames or ":" in dest[1]:

@@ -17,10 +17,10 @@ from perfeval.io.own_sheets import build_sheet, state_sheet
 from perfeval.io.package import Package
 from perfeval.io.safety import write_atomically
 from perfeval.io.sheet_xml import cell_text
-from perfeval.io.styles import _key, fill_xml, parse_fill, solid_fill
+from perfeval.io.styles import entry_key, fill_xml, parse_fill, solid_fill
 from perfeval.io.workbook_xml import Book, quote_sheet
 
-_MARK_FILLS = {_key(solid_fill(color)) for color in SEVERITY_FILLS.values()}
+_MARK_FILLS = {entry_key(solid_fill(color)) for color in SEVERITY_FILLS.values()}
 
 
 class _Notes:
@@ -65,7 +65,7 @@ def _undo_last_run(book: Book, notes: _Notes, plan: WritePlan) -> None:
         if cell is None:
             continue
         current = book.styles.fill_of(ws.style(cell))
-        if current is not None and _key(current) in _MARK_FILLS:  # a fill the user chose since is kept
+        if current is not None and entry_key(current) in _MARK_FILLS:  # a fill the user chose since is kept
             ws.set_style(cell, book.styles.derive(ws.style(cell), fillId=book.styles.fill(parse_fill(original))))
         sheet_notes = notes.of(sheet)
         if sheet_notes is not None:
