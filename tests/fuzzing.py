@@ -346,14 +346,38 @@ class DeleteTable(Op):
 
 @dataclass(frozen=True)
 class DeleteSheetRows(Op):
-    """openpyxl's delete_rows: cells move up, but names, tables and merges stay where they were."""
+    """Rows deleted as Excel deletes them: cells move up and the names and tables below move with them;
+    a name on a deleted row becomes #REF!. (openpyxl's delete_rows alone moves only the cells, which no
+    spreadsheet program does: the names would then point at other rows' content.)"""
 
     sheet: str
     row: int
     count: int
 
     def apply(self, wb, sheets):
-        sheets[self.sheet].delete_rows(self.row, self.count)
+        ws = sheets[self.sheet]
+        first, last = self.row, self.row + self.count - 1
+        ws.delete_rows(self.row, self.count)
+        prefix = _quote(ws.title) + "!"
+        for dn in wb.defined_names.values():
+            m = re.fullmatch(r"(.+)!\$([A-Z]+)\$(\d+)", dn.attr_text or "")
+            if m is None or m.group(1) not in (prefix[:-1], ws.title):
+                continue
+            row = int(m.group(3))
+            if first <= row <= last:
+                dn.attr_text = prefix + "#REF!"
+            elif row > last:
+                dn.attr_text = f"{prefix}${m.group(2)}${row - self.count}"
+        for t in list(ws.tables.values()):
+            min_col, min_row, max_col, max_row = cat.range_bounds(t.ref)
+            lo = min_row - self.count if min_row > last else min(min_row, first)
+            hi = max_row - min(self.count, max(0, max_row - first + 1))
+            if hi <= lo:  # the header or every row of the table is gone: Excel drops the table
+                del ws.tables[t.name]
+                continue
+            t.ref = f"{cat.get_column_letter(min_col)}{lo}:{cat.get_column_letter(max_col)}{hi}"
+            if t.autoFilter is not None:
+                t.autoFilter.ref = t.ref
 
 
 @dataclass(frozen=True)

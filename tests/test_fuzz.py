@@ -63,12 +63,13 @@ FOUND = (
     (RepointName("info_unit_name", ""),),  # a name with no formula
     (RepointName("info_unit_name", "'附件1'!$B$1048577"),),  # a row Excel does not have
     (RepointName("info_unit_name", "'附件1'!$A$0"),),
-    (DeleteSheetRows("附件2", 1, 1),),  # rows moved up under the names (not done by Excel)
+    (DeleteSheetRows("附件2", 1, 1),),  # rows deleted above the names
     (SetField("info_overview", "三公经费10个。" * 4681),),  # long report texts (quadratic count matching)
     (AddTableRows("tbl_projects", 4, ("单位编制人数7人，" * 4000,)),),  # report paragraph > 32,767 chars
     (RenameSheet("附件2", "自评报告", True), AddSheet("校验结果", ("x",))),
     # a name left pointing at a deleted sheet called like one of the tool's own
     (RenameSheet("填报说明", "审核公式", True), DeleteSheet("填报说明")),
+    (DeleteSheetRows("填报说明", 15, 1),),  # the version mark's row deleted: the name becomes #REF!
 )
 
 

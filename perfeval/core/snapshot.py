@@ -139,7 +139,12 @@ def assemble(
     own: dict[str, str] | None = None,
 ) -> Snapshot:
     """Build the snapshot from what an adapter located: name -> (sheet, address), table -> (sheet, ref)."""
-    present = set(sheets)
+    # The tool's own sheets hold nothing of the user's: a name that points into one is broken.
+    read = set(sheets)
+    present = read - set((own or {}).values())
+    version_dest = destinations.get(cat.VERSION_NAME)
+    if version_dest is not None and version_dest[0] not in present:
+        version, version_dest = None, None
     report = (own or {}).get(cat.SHEET_REPORT)
     values: dict[str, object] = {}
     cells: dict[str, CellRef] = {}
@@ -182,7 +187,7 @@ def assemble(
         )
         if report
         else (),
-        report_stamp=str(value_at(report, 1, 2) or "") if report in present else "",
+        report_stamp=str(value_at(report, 1, 2) or "") if report in read else "",
         own_sheets=dict(own or {}),
-        version_cell=_single_cell(destinations.get(cat.VERSION_NAME)),
+        version_cell=_single_cell(version_dest),
     )

@@ -223,8 +223,8 @@ class SheetNotes:
             block = m.group()
             r, c = _ROW.search(block), _COL.search(block)
             if 'ObjectType="Note"' in block and r and c and int(r.group(1)) == row - 1 and int(c.group(1)) == col - 1:
-                start, end = m.span()
-                self.vml = self.vml[:start] + self.vml[end:].lstrip(" ").removeprefix("\n")
+                start, end = m.span()  # with the indent and line break around it, so re-runs add nothing
+                self.vml = self.vml[:start].rstrip(" ") + self.vml[end:].removeprefix("\n")
                 return
 
     # --- saving --------------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def template_version(wb: Workbook) -> str | None:
     if (dn.attr_text or "").startswith('"'):  # a constant name, as early builds of the template wrote it
         return dn.attr_text.strip('"')
     dest = _destination(wb, cat.VERSION_NAME)
-    if dest is None or dest[0] not in wb.sheetnames or ":" in dest[1]:
+    if dest is None or dest[0] not in wb.sheetnames or not cat.is_cell(dest[1]):
         return None
     return cat.version_text(wb[dest[0]][dest[1]].value)
 
