@@ -227,6 +227,13 @@ cell_values = st.one_of(
 
 
 # --- operations ----------------------------------------------------------------------------------------
+def _set_ref(t, min_col: int, min_row: int, max_col: int, max_row: int) -> None:
+    """A table's range (and its filter's) set as Excel keeps them in step."""
+    t.ref = f"{cat.get_column_letter(min_col)}{min_row}:{cat.get_column_letter(max_col)}{max_row}"
+    if t.autoFilter is not None:
+        t.autoFilter.ref = t.ref
+
+
 def _quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
@@ -287,9 +294,7 @@ class DeleteTableRow(Op):
                 ws.cell(r, c).value = ws.cell(r + 1, c).value
         for c in range(min_col, max_col + 1):
             ws.cell(max_row, c).value = None
-        t.ref = f"{cat.get_column_letter(min_col)}{min_row}:{cat.get_column_letter(max_col)}{max_row - 1}"
-        if t.autoFilter is not None:
-            t.autoFilter.ref = t.ref
+        _set_ref(t, min_col, min_row, max_col, max_row - 1)
 
 
 @dataclass(frozen=True)
@@ -313,9 +318,7 @@ class AddTableRows(Op):
                     ws.cell(r, c).value = self.values[i % len(self.values)]
                     i += 1
         new_max = max_row + self.count
-        t.ref = f"{cat.get_column_letter(min_col)}{min_row}:{cat.get_column_letter(max_col)}{new_max}"
-        if t.autoFilter is not None:
-            t.autoFilter.ref = t.ref
+        _set_ref(t, min_col, min_row, max_col, new_max)
 
 
 @dataclass(frozen=True)
@@ -375,9 +378,7 @@ class DeleteSheetRows(Op):
             if hi <= lo:  # the header or every row of the table is gone: Excel drops the table
                 del ws.tables[t.name]
                 continue
-            t.ref = f"{cat.get_column_letter(min_col)}{lo}:{cat.get_column_letter(max_col)}{hi}"
-            if t.autoFilter is not None:
-                t.autoFilter.ref = t.ref
+            _set_ref(t, min_col, lo, max_col, hi)
 
 
 @dataclass(frozen=True)
