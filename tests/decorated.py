@@ -23,6 +23,8 @@ from xml.sax.saxutils import escape
 from lxml import etree
 from openpyxl import load_workbook
 
+from perfeval.catalogue import split_address
+
 ROOT = Path(__file__).resolve().parents[1]
 ADDIN = ROOT / "addin" / "perfeval.xlam"
 
@@ -583,11 +585,8 @@ def _vml(notes: list[tuple[int, int]]) -> bytes:
 
 def _rc(ref: str) -> tuple[int, int]:
     """'C4' -> (3, 2): zero-based row and column, as VML wants them."""
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(ref[len(letters) :]) - 1, col - 1
+    row, col = split_address(ref)
+    return row - 1, col - 1
 
 
 def build_decorated(src: Path, out: Path, *, xlsm: bool = False) -> Decorations:

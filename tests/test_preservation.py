@@ -24,6 +24,7 @@ import pytest
 from lxml import etree
 
 from perfeval import service
+from perfeval.catalogue import split_address
 from perfeval.core.plan import SEVERITY_FILLS
 from perfeval.core.profile import default_profile
 from tests.decorated import (
@@ -216,11 +217,9 @@ def resolve(source_part: str, target: str) -> str:
 
 
 def zero_based(ref: str) -> tuple[int, int]:
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(ref[len(letters) :]) - 1, col - 1
+    """'C4' -> (3, 2): zero-based row and column, as VML wants them."""
+    row, col = split_address(ref)
+    return row - 1, col - 1
 
 
 # --- the runs ------------------------------------------------------------------------------------------
