@@ -54,8 +54,41 @@ def range_bounds(ref: str) -> tuple[int, int, int, int]:
     return c1, r1, c2, r2
 
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
+# Versions the readers still understand; an older one is read as the current (its missing columns blank).
+READABLE_VERSIONS = ("1", "2")
 VERSION_NAME = "perfeval_template_version"
+
+
+class Form(StrEnum):
+    """Which form a field belongs to: a workbook holds the 部门整体 forms, the project forms, or both."""
+
+    COMMON = "common"  # 基本信息 basics, read for every kind
+    UNIT = "unit"  # 附件1 基础数据表, 附件2 部门整体支出绩效自评表, the 部门整体 report texts
+    PROJECT = "project"  # 项目支出绩效自评表
+
+
+FORM_NAMES = {Form.UNIT: "部门整体支出绩效自评", Form.PROJECT: "项目支出绩效自评"}
+# `perfeval new --kind`: what a workbook holds. The text is also what the 工作簿内容 cell shows.
+KINDS_OF_WORKBOOK: dict[str, frozenset[Form]] = {
+    "整体": frozenset({Form.UNIT}),
+    "项目": frozenset({Form.PROJECT}),
+    "全部": frozenset({Form.UNIT, Form.PROJECT}),
+}
+KIND_CHOICES = {"整体": "部门整体", "项目": "项目支出", "全部": "部门整体和项目支出"}
+
+
+def kind_forms(text: object) -> frozenset[Form] | None:
+    """The forms a 工作簿内容 cell names ("项目支出" -> {PROJECT}); None when blank or unknown."""
+    value = str(text or "").strip()
+    for key, shown in KIND_CHOICES.items():
+        if value in (key, shown):
+            return KINDS_OF_WORKBOOK[key]
+    return None
+
+
+def kind_text(forms: frozenset[Form]) -> str:
+    return next(KIND_CHOICES[k] for k, v in KINDS_OF_WORKBOOK.items() if v == forms)
 
 
 def version_text(value: object) -> str | None:
@@ -97,6 +130,7 @@ class Field:
     required: bool = False
     computed: bool = False
     choices: tuple[str, ...] = ()
+    form: Form = Form.COMMON
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier() or (self.name[0].upper() in "RC" and self.name[1:2].isdigit()):
@@ -113,6 +147,10 @@ class Column:
     computed: bool = False
     choices: tuple[str, ...] = ()
     width: float = 12
+    # A column only some forms print (重庆's 得分系数, 核心指标): in the template only when the profile asks
+    # for it, read only when its header is there.
+    optional: bool = False
+    aliases: tuple[str, ...] = ()  # headers of earlier template versions, still read
 
 
 @dataclass(frozen=True)
@@ -125,12 +163,18 @@ class TableSpec:
     anchor: str
     columns: tuple[Column, ...]
     blank_rows: int = 10
+    form: Form = Form.UNIT
+    band: tuple[tuple[str, int], ...] = ()  # group titles over the header row: (title, columns spanned)
 
     def column(self, key: str) -> Column:
         for col in self.columns:
             if col.key == key:
                 return col
         raise KeyError(key)
+
+    def laid_out(self, options: frozenset[str] = frozenset()) -> tuple[Column, ...]:
+        """The columns a template shows: every column but the optional ones its profile does not ask for."""
+        return tuple(c for c in self.columns if not c.optional or c.key in options)
 
 
 # --- sheet names -------------------------------------------------------------------------------------
@@ -205,6 +249,7 @@ class Block:
     rows: tuple[Row, ...]
     title: str = ""  # a band above the header
     tall: bool = False  # free-text rows
+    form: Form | None = None  # None: the sheet's form
 
 
 @dataclass(frozen=True)
@@ -215,8 +260,13 @@ class SheetSpec:
     tables: tuple[TableSpec, ...] = ()
     widths: tuple[float, ...] = ()
     landscape: bool = False
+    form: Form = Form.UNIT
+
+    def block_form(self, block: Block) -> Form:
+        return block.form or self.form
 
 
+AMOUNT_UNITS = ("万元", "元")  # the units a form's amounts are printed in
 A, N, R, S, T = FieldType.AMOUNT, FieldType.COUNT, FieldType.RATE, FieldType.SCORE, FieldType.TEXT
 WAN = "万元"
 
@@ -241,6 +291,7 @@ TEXT_FIELDS = tuple(name for name, _, _ in INFO_TEXTS)
 INFO = SheetSpec(
     name=SHEET_INFO,
     title="基本信息",
+    form=Form.COMMON,
     widths=(30, 90),
     blocks=(
         Block(
@@ -259,9 +310,21 @@ INFO = SheetSpec(
             ),
         ),
         Block(
+            title="表式（由 perfeval new 按评分口径填好；换用其他省市表式时请用 perfeval new --profile 重新生成）",
+            header=("项目", "填写内容"),
+            rows=(
+                Row(
+                    "工作簿内容", (Cell("info_kind", FieldType.CHOICE, choices=tuple(KIND_CHOICES.values())),)
+                ),
+                Row("评分口径", (Cell("info_profile", T),)),
+                Row("金额单位", (Cell("info_amount_unit", FieldType.CHOICE, choices=AMOUNT_UNITS),)),
+            ),
+        ),
+        Block(
             title="报告文字（自评报告各部分的原文，工具将核对其中的数字与表格是否一致）",
             header=("项目", "填写内容"),
             tall=True,
+            form=Form.UNIT,
             rows=tuple(Row(label, (Cell(name, T, required=req),)) for name, label, req in INFO_TEXTS),
         ),
     ),
@@ -420,12 +483,14 @@ INDICATOR_COLUMNS = (
     Column("level1", "一级指标", FieldType.CHOICE, required=True, choices=LEVEL1, width=11),
     Column("level2", "二级指标", FieldType.CHOICE, required=True, choices=ALL_LEVEL2, width=13),
     Column("level3", "三级指标", T, required=True, width=30),
+    Column("core", "核心指标", FieldType.CHOICE, choices=("是", "否"), width=8, optional=True),
     Column("kind", "指标性质", FieldType.CHOICE, choices=KINDS, width=8),
     Column("direction", "指标方向", FieldType.CHOICE, choices=DIRECTIONS, width=8),
     Column("target", "年度指标值", FieldType.TARGET, required=True, width=16),
     Column("actual", "实际完成值", FieldType.TARGET, required=True, width=24),
     Column("weight", "分值", S, "分", required=True, width=7),
-    Column("score", "自评得分", S, "分", required=True, width=8),
+    Column("coefficient", "得分系数", R, width=8, optional=True),
+    Column("score", "自评得分", S, "分", required=True, width=8, aliases=("得分",)),
     Column("band", "定性完成等次", FieldType.CHOICE, choices=BANDS, width=14),
     Column("deviation_note", "偏差原因分析及改进措施", T, width=30),
     Column("completion_calc", "完成率（复核）", R, "%", computed=True, width=10),
@@ -525,23 +590,56 @@ UNIT = SheetSpec(
 )
 
 # --- 项目支出自评 -----------------------------------------------------------------------------------
+# The national 项目支出绩效自评表 (财预〔2020〕10号), one project per row: the form's 项目资金 rows
+# (年度资金总额 and its 其中 lines) become groups of columns so that a second project is one more row of
+# the same table. The export prints each project back in the form's own layout.
+FUND_SOURCES = (
+    ("fiscal", "当年财政拨款"),
+    ("carryover", "上年结转资金"),
+    ("other", "其他资金"),
+)
+FUND_COLS = BUDGET_COLS  # 年初预算数, 全年预算数, 全年执行数
+FUND_SHORT = {"initial_budget": "年初", "adjusted_budget": "全年预算", "spent": "全年执行"}
+PROJECT_TEXTS = (
+    ("conclusion", "评价结论"),
+    ("problems", "存在问题"),
+    ("improvements", "改进措施"),
+)
+
 PROJECTS = TableSpec(
     name="tbl_projects",
     label="项目支出绩效自评",
     sheet=SHEET_PROJECTS,
-    anchor="A3",
+    anchor="A4",
     blank_rows=6,
+    form=Form.PROJECT,
+    band=(
+        ("项目", 3),
+        ("项目资金（万元）：年度资金总额", 6),
+        *((f"其中：{label}（万元）", 3) for _, label in FUND_SOURCES),
+        ("年度总体目标", 2),
+        ("自评结果", 4),
+        ("复核（工具计算）", 4),
+    ),
     columns=(
         Column("name", "项目名称", T, required=True, width=28),
+        Column("department", "主管部门", T, width=16),
+        Column("implementer", "实施单位", T, width=16),
         Column("initial_budget", "年初预算数", A, WAN, required=True),
         Column("adjusted_budget", "全年预算数", A, WAN, required=True),
         Column("spent", "全年执行数", A, WAN, required=True),
         Column("execution_weight", "分值", S, "分", required=True, width=7),
         Column("execution_rate", "执行率（填报）", R, "%", width=10),
         Column("execution_score", "执行率得分（填报）", S, "分", width=10),
-        Column("total_score", "总分（填报）", S, "分", width=9),
-        Column("goal_expected", "年度目标", T, width=30),
+        *(
+            Column(f"{key}_{col}", f"{label}·{FUND_SHORT[col]}", A, WAN, width=11)
+            for key, label in FUND_SOURCES
+            for col in FUND_COLS
+        ),
+        Column("goal_expected", "预期目标", T, width=30, aliases=("年度目标",)),
         Column("goal_actual", "实际完成情况", T, width=30),
+        Column("total_score", "总分（填报）", S, "分", width=9),
+        *(Column(key, label, T, width=24) for key, label in PROJECT_TEXTS),
         Column("execution_rate_calc", "执行率（复核）", R, "%", computed=True, width=10),
         Column("execution_score_calc", "执行率得分（复核）", S, "分", computed=True, width=10),
         Column("total_score_calc", "总分（复核）", S, "分", computed=True, width=9),
@@ -554,6 +652,7 @@ PROJECT_SHEET = SheetSpec(
     blocks=(),
     tables=(PROJECTS,),
     landscape=True,
+    form=Form.PROJECT,
 )
 
 PROJECT_INDICATORS = TableSpec(
@@ -562,6 +661,7 @@ PROJECT_INDICATORS = TableSpec(
     sheet=SHEET_PROJECT_INDICATORS,
     anchor="A3",
     blank_rows=12,
+    form=Form.PROJECT,
     columns=(Column("project", "项目名称", T, required=True, width=24), *INDICATOR_COLUMNS),
 )
 PROJECT_INDICATOR_SHEET = SheetSpec(
@@ -570,6 +670,7 @@ PROJECT_INDICATOR_SHEET = SheetSpec(
     blocks=(),
     tables=(PROJECT_INDICATORS,),
     landscape=True,
+    form=Form.PROJECT,
 )
 
 SHEETS: tuple[SheetSpec, ...] = (INFO, BASIC, UNIT, PROJECT_SHEET, PROJECT_INDICATOR_SHEET)
@@ -642,6 +743,7 @@ def fields() -> dict[str, Field]:
                         required=cell.required,
                         computed=cell.computed,
                         choices=cell.choices,
+                        form=sheet.block_form(pb.block),
                     )
                     if f.name in out:
                         raise ValueError(f"duplicate field {f.name}")
@@ -671,10 +773,35 @@ class TablePlacement:
     letters: dict[str, str] = dc_field(default_factory=dict)
 
 
-def table_placement(spec: TableSpec) -> TablePlacement:
+def table_placement(spec: TableSpec, options: frozenset[str] = frozenset()) -> TablePlacement:
+    """Where the template puts a table's columns; `options` names the optional columns it shows."""
     row, first = split_address(spec.anchor)
-    letters = {c.key: get_column_letter(first + i) for i, c in enumerate(spec.columns)}
+    letters = {c.key: get_column_letter(first + i) for i, c in enumerate(spec.laid_out(options))}
     return TablePlacement(spec, row, first, letters)
+
+
+def sheets_of(forms: frozenset[Form]) -> tuple[SheetSpec, ...]:
+    """The input sheets a workbook of these forms holds (基本信息 always)."""
+    return tuple(s for s in SHEETS if s.form is Form.COMMON or s.form in forms)
+
+
+def blocks_of(sheet: SheetSpec, forms: frozenset[Form]) -> tuple[PlacedBlock, ...]:
+    """The sheet's blocks a workbook of these forms holds. Blocks of other forms come last on their sheet,
+    so leaving them out leaves no gap."""
+    return tuple(pb for pb in place_blocks(sheet) if sheet.block_form(pb.block) in (Form.COMMON, *forms))
+
+
+# The form's own facts on 基本信息 (工作簿内容, 评分口径, 金额单位): added in version 2; a workbook without
+# them is read with the defaults (both forms, the profile given, its amount unit).
+META_FIELDS = ("info_kind", "info_profile", "info_amount_unit")
+
+
+def fields_of(forms: frozenset[Form]) -> list[Field]:
+    return [f for f in fields().values() if f.form is Form.COMMON or f.form in forms]
+
+
+def tables_of(forms: frozenset[Form]) -> list[TableSpec]:
+    return [t for t in TABLES.values() if t.form in forms]
 
 
 def validate_layout() -> None:

@@ -323,7 +323,11 @@ def fields(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
                     "name": f"{spec.name}[{col.key}]",
                     "label": f"{spec.label}：{col.header}",
                     "sheet": spec.sheet,
-                    "cell": f"{place.letters[col.key]}{place.header_row + 1}:（表格列）",
+                    "cell": (
+                        f"{place.letters[col.key]}{place.header_row + 1}:（表格列）"
+                        if col.key in place.letters
+                        else "（可选栏目，按表头读取）"
+                    ),
                     "type": col.type.value,
                     "unit": col.unit,
                     "required": col.required,

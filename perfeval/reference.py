@@ -56,7 +56,7 @@ def fields_markdown() -> str:
                     [
                         f"`{col.key}`",
                         col.header,
-                        place.letters[col.key],
+                        place.letters.get(col.key, "（可选）"),
                         col.type.value,
                         col.unit,
                         "是" if col.required else "",

@@ -13,7 +13,7 @@ from perfeval.core.snapshot import CellRef, Snapshot, TableData
 def _table(name: str, rows: list[dict[str, object]]) -> TableData:
     spec = cat.TABLES[name]
     place = cat.table_placement(spec)
-    columns = {c.key: place.first_col + i for i, c in enumerate(spec.columns)}
+    columns = {c.key: place.first_col + i for i, c in enumerate(spec.laid_out())}
     return TableData(name, spec.sheet, place.header_row + 1, columns, [dict(r) for r in rows])
 
 

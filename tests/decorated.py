@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 from openpyxl import load_workbook
 
+from perfeval import catalogue as cat
 from perfeval.catalogue import split_address
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -561,7 +562,7 @@ def _vml_note(shape_id: int, row: int, col: int) -> str:
     anchor = f"{col + 1}, 15, {max(row - 1, 0)}, 10, {col + 3}, 31, {row + 4}, 4"
     return (
         f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style=\'position:absolute;margin-left:59.25pt;'
-        "margin-top:1.5pt;width:180pt;height:72pt;z-index:1;visibility:hidden' fillcolor=\"#ffffe1\" "
+        'margin-top:1.5pt;width:180pt;height:72pt;z-index:1;visibility:hidden\' fillcolor="#ffffe1" '
         'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
         "<v:path o:connecttype=\"none\"/><v:textbox style='mso-direction-alt:auto'>"
         "<div style='text-align:left'></div></v:textbox>"
@@ -605,7 +606,7 @@ def build_decorated(src: Path, out: Path, *, xlsm: bool = False) -> Decorations:
     values = load_workbook(src)  # read only: to copy cached values into the chart and check the formulas
 
     # 1. rich text: part of the 主要工作成效 paragraph in bold red, as a run (stored as a shared string)
-    info, rich = "基本信息", At("基本信息", "B24")
+    info, rich = "基本信息", At("基本信息", cat.field("info_achievements").cell)
     text = values[info][rich.cell].value
     assert RICH_BOLD in text, "the example's 主要工作成效 text changed"
     before, after = text.split(RICH_BOLD, 1)
@@ -641,10 +642,16 @@ def build_decorated(src: Path, out: Path, *, xlsm: bool = False) -> Decorations:
     basic = "附件1"
     theme_fill, pattern_fill = At(basic, "D7"), At(basic, "D14")
     for at, fill in (
-        (theme_fill, '<patternFill patternType="solid"><fgColor theme="4" tint="0.3999755851924192"/>'
-         '<bgColor indexed="64"/></patternFill>'),
-        (pattern_fill, '<patternFill patternType="darkGray"><fgColor rgb="FFFFC000"/>'
-         '<bgColor rgb="FF92D050"/></patternFill>'),
+        (
+            theme_fill,
+            '<patternFill patternType="solid"><fgColor theme="4" tint="0.3999755851924192"/>'
+            '<bgColor indexed="64"/></patternFill>',
+        ),
+        (
+            pattern_fill,
+            '<patternFill patternType="darkGray"><fgColor rgb="FFFFC000"/>'
+            '<bgColor rgb="FF92D050"/></patternFill>',
+        ),
     ):
         c = _cell(sheets[at.sheet], at.cell)
         c.set("s", str(_styles_fill(styles, fill, int(c.get("s", "0")))))
@@ -653,26 +660,34 @@ def build_decorated(src: Path, out: Path, *, xlsm: bool = False) -> Decorations:
     dxfs = styles.find(_q(MAIN, "dxfs"))
     if dxfs is None:
         dxfs = _insert_ordered(styles, "dxfs", STYLES_ORDER)
-    dxfs.append(_parse(
-        f'<dxf xmlns="{MAIN}"><font><b/><color rgb="FF9C0006"/></font>'
-        '<fill><patternFill><bgColor rgb="FFFFC7CE"/></patternFill></fill></dxf>'
-    ))
+    dxfs.append(
+        _parse(
+            f'<dxf xmlns="{MAIN}"><font><b/><color rgb="FF9C0006"/></font>'
+            '<fill><patternFill><bgColor rgb="FFFFC7CE"/></patternFill></fill></dxf>'
+        )
+    )
     dxfs.set("count", str(len(dxfs)))
     cf = At(basic, "H14:H19")
-    _insert_ordered(sheets[basic], _parse(
-        f'<conditionalFormatting xmlns="{MAIN}" sqref="{cf.cell}">'
-        f'<cfRule type="cellIs" dxfId="{len(dxfs) - 1}" '
-        'priority="1" operator="greaterThan"><formula>1</formula></cfRule></conditionalFormatting>'
-    ), SHEET_ORDER)
+    _insert_ordered(
+        sheets[basic],
+        _parse(
+            f'<conditionalFormatting xmlns="{MAIN}" sqref="{cf.cell}">'
+            f'<cfRule type="cellIs" dxfId="{len(dxfs) - 1}" '
+            'priority="1" operator="greaterThan"><formula>1</formula></cfRule></conditionalFormatting>'
+        ),
+        SHEET_ORDER,
+    )
     dv = At(basic, "B7:D19")
     dvs = sheets[basic].find(_q(MAIN, "dataValidations"))
     if dvs is None:
         dvs = _insert_ordered(sheets[basic], "dataValidations", SHEET_ORDER)
-    dvs.append(_parse(
-        f'<dataValidation xmlns="{MAIN}" type="decimal" operator="greaterThanOrEqual" allowBlank="1" '
-        'showInputMessage="1" showErrorMessage="1" errorTitle="金额有误" error="请填写不小于0的金额（万元）。" '
-        f'promptTitle="金额" prompt="单位：万元" sqref="{dv.cell}"><formula1>0</formula1></dataValidation>'
-    ))
+    dvs.append(
+        _parse(
+            f'<dataValidation xmlns="{MAIN}" type="decimal" operator="greaterThanOrEqual" allowBlank="1" '
+            'showInputMessage="1" showErrorMessage="1" errorTitle="金额有误" error="请填写不小于0的金额（万元）。" '
+            f'promptTitle="金额" prompt="单位：万元" sqref="{dv.cell}"><formula1>0</formula1></dataValidation>'
+        )
+    )
     dvs.set("count", str(len(dvs)))
 
     # 5. printer settings on 附件1's pageSetup
@@ -686,9 +701,15 @@ def build_decorated(src: Path, out: Path, *, xlsm: bool = False) -> Decorations:
     shape_text, link = "返回目录", "#'填报说明'!A1"
     drawing1, chart1 = DRAWING_SHAPES, CHART
     pkg.add(drawing1, _shape_and_chart_drawing(shape_text), CT_DRAWING)
-    pkg.add(_rels_path(drawing1), _rels_xml([
-        ("rId1", RT_HYPERLINK, link), ("rId2", RT_CHART, "../charts/chart1.xml"),
-    ]))
+    pkg.add(
+        _rels_path(drawing1),
+        _rels_xml(
+            [
+                ("rId1", RT_HYPERLINK, link),
+                ("rId2", RT_CHART, "../charts/chart1.xml"),
+            ]
+        ),
+    )
     ws1 = values[basic]
     rows = list(range(14, 20))
     labels = [str(ws1[f"A{r}"].value) for r in rows]
@@ -710,33 +731,48 @@ def build_decorated(src: Path, out: Path, *, xlsm: bool = False) -> Decorations:
     threaded, note = At(unit, "D4"), At(unit, "C4")
     note_text = f"{NOTE_AUTHOR}:\n{NOTE_BODY}"
     persons, thread_part = PERSONS, THREADED
-    pkg.add(persons, XML_DECL + (
-        f'<personList xmlns="{TC}" xmlns:x="{MAIN}">'
-        f'<person displayName="李科长" id="{GUID_PERSON_LI}" userId="李科长" providerId="None"/>'
-        f'<person displayName="王主任" id="{GUID_PERSON_WANG}" userId="王主任" providerId="None"/></personList>'
-    ).encode(), CT_PERSON)
+    pkg.add(
+        persons,
+        XML_DECL
+        + (
+            f'<personList xmlns="{TC}" xmlns:x="{MAIN}">'
+            f'<person displayName="李科长" id="{GUID_PERSON_LI}" userId="李科长" providerId="None"/>'
+            f'<person displayName="王主任" id="{GUID_PERSON_WANG}" userId="王主任" providerId="None"/></personList>'
+        ).encode(),
+        CT_PERSON,
+    )
     pkg.add_rel(wb_part, RT_PERSON, "persons/person.xml")
-    pkg.add(thread_part, XML_DECL + (
-        f'<ThreadedComments xmlns="{TC}" xmlns:x="{MAIN}">'
-        f'<threadedComment ref="{threaded.cell}" dT="2024-03-05T09:12:41.52" personId="{GUID_PERSON_LI}" '
-        f'id="{GUID_THREAD}"><text>{THREAD_TEXTS[0]}</text></threadedComment>'
-        f'<threadedComment ref="{threaded.cell}" dT="2024-03-05T10:03:17.88" personId="{GUID_PERSON_WANG}" '
-        f'id="{GUID_REPLY}" parentId="{GUID_THREAD}"><text>{THREAD_TEXTS[1]}</text></threadedComment>'
-        "</ThreadedComments>"
-    ).encode(), CT_THREADED)
+    pkg.add(
+        thread_part,
+        XML_DECL
+        + (
+            f'<ThreadedComments xmlns="{TC}" xmlns:x="{MAIN}">'
+            f'<threadedComment ref="{threaded.cell}" dT="2024-03-05T09:12:41.52" personId="{GUID_PERSON_LI}" '
+            f'id="{GUID_THREAD}"><text>{THREAD_TEXTS[0]}</text></threadedComment>'
+            f'<threadedComment ref="{threaded.cell}" dT="2024-03-05T10:03:17.88" personId="{GUID_PERSON_WANG}" '
+            f'id="{GUID_REPLY}" parentId="{GUID_THREAD}"><text>{THREAD_TEXTS[1]}</text></threadedComment>'
+            "</ThreadedComments>"
+        ).encode(),
+        CT_THREADED,
+    )
     comments = COMMENTS
     fallback = THREAD_FALLBACK.format(*THREAD_TEXTS)
-    pkg.add(comments, XML_DECL + (
-        f'<comments xmlns="{MAIN}" xmlns:mc="{MC}" mc:Ignorable="xr" xmlns:xr="{XR}">'
-        f"<authors><author>tc={GUID_THREAD}</author><author>{NOTE_AUTHOR}</author></authors><commentList>"
-        f'<comment ref="{note.cell}" authorId="1" shapeId="0" xr:uid="{GUID_NOTE}"><text>'
-        f'<r><rPr><b/><sz val="9"/><color indexed="81"/>{SONG}</rPr><t>{NOTE_AUTHOR}:</t></r>'
-        f'<r><rPr><sz val="9"/><color indexed="81"/>{SONG}</rPr>'
-        f'<t xml:space="preserve">\n{NOTE_BODY}</t></r></text></comment>'
-        f'<comment ref="{threaded.cell}" authorId="0" shapeId="0" xr:uid="{GUID_THREAD}"><text>'
-        f'<t xml:space="preserve">{escape(fallback)}</t></text></comment>'
-        "</commentList></comments>"
-    ).encode(), CT_COMMENTS)
+    pkg.add(
+        comments,
+        XML_DECL
+        + (
+            f'<comments xmlns="{MAIN}" xmlns:mc="{MC}" mc:Ignorable="xr" xmlns:xr="{XR}">'
+            f"<authors><author>tc={GUID_THREAD}</author><author>{NOTE_AUTHOR}</author></authors><commentList>"
+            f'<comment ref="{note.cell}" authorId="1" shapeId="0" xr:uid="{GUID_NOTE}"><text>'
+            f'<r><rPr><b/><sz val="9"/><color indexed="81"/>{SONG}</rPr><t>{NOTE_AUTHOR}:</t></r>'
+            f'<r><rPr><sz val="9"/><color indexed="81"/>{SONG}</rPr>'
+            f'<t xml:space="preserve">\n{NOTE_BODY}</t></r></text></comment>'
+            f'<comment ref="{threaded.cell}" authorId="0" shapeId="0" xr:uid="{GUID_THREAD}"><text>'
+            f'<t xml:space="preserve">{escape(fallback)}</t></text></comment>'
+            "</commentList></comments>"
+        ).encode(),
+        CT_COMMENTS,
+    )
     vml = VML
     pkg.default("vml", CT_VML)
     pkg.add(vml, _vml([_rc(note.cell), _rc(threaded.cell)]))
@@ -779,26 +815,40 @@ def build_decorated(src: Path, out: Path, *, xlsm: bool = False) -> Decorations:
 
     # 10. custom XML (a document-management stamp) and custom document properties
     item, props, item_rels = CUSTOM_XML_ITEM, CUSTOM_XML_PROPS, CUSTOM_XML_RELS
-    pkg.add(item, XML_DECL + (
-        '<归档信息 xmlns="urn:taojiang-kx:archive"><归档号>TJKX-2023-JX-01</归档号>'
-        "<经办人>张会计</经办人><密级>内部</密级></归档信息>"
-    ).encode())
-    pkg.add(props, XML_DECL + (
-        f'<ds:datastoreItem ds:itemID="{GUID_ITEM}" '
-        'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
-        '<ds:schemaRefs><ds:schemaRef ds:uri="urn:taojiang-kx:archive"/></ds:schemaRefs></ds:datastoreItem>'
-    ).encode(), CT_CUSTOM_XML_PROPS)
+    pkg.add(
+        item,
+        XML_DECL
+        + (
+            '<归档信息 xmlns="urn:taojiang-kx:archive"><归档号>TJKX-2023-JX-01</归档号>'
+            "<经办人>张会计</经办人><密级>内部</密级></归档信息>"
+        ).encode(),
+    )
+    pkg.add(
+        props,
+        XML_DECL
+        + (
+            f'<ds:datastoreItem ds:itemID="{GUID_ITEM}" '
+            'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml">'
+            '<ds:schemaRefs><ds:schemaRef ds:uri="urn:taojiang-kx:archive"/></ds:schemaRefs></ds:datastoreItem>'
+        ).encode(),
+        CT_CUSTOM_XML_PROPS,
+    )
     pkg.add(item_rels, _rels_xml([("rId1", RT_CUSTOM_XML_PROPS, "itemProps1.xml")]))
     pkg.add_rel(wb_part, RT_CUSTOM_XML, "../customXml/item1.xml")
     custom = CUSTOM_PROPS
-    pkg.add(custom, XML_DECL + (
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-        '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="归档编号">'
-        "<vt:lpwstr>TJKX-2023-JX-01</vt:lpwstr></property>"
-        '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="3" name="审核状态">'
-        "<vt:lpwstr>待审核</vt:lpwstr></property></Properties>"
-    ).encode(), CT_CUSTOM_PROPS)
+    pkg.add(
+        custom,
+        XML_DECL
+        + (
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="归档编号">'
+            "<vt:lpwstr>TJKX-2023-JX-01</vt:lpwstr></property>"
+            '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="3" name="审核状态">'
+            "<vt:lpwstr>待审核</vt:lpwstr></property></Properties>"
+        ).encode(),
+        CT_CUSTOM_PROPS,
+    )
     pkg.add_rel("", RT_CUSTOM_PROPS, custom)
 
     # 11. macros: the add-in's VBA project, and the macro-enabled workbook type
@@ -872,7 +922,10 @@ def build_decorated(src: Path, out: Path, *, xlsm: bool = False) -> Decorations:
         sheet_links={
             basic: {"drawing": drawing1, "printerSettings": printer},
             unit: {
-                "drawing": drawing2, "vmlDrawing": vml, "comments": comments, "threadedComment": thread_part,
+                "drawing": drawing2,
+                "vmlDrawing": vml,
+                "comments": comments,
+                "threadedComment": thread_part,
             },
         },
     )

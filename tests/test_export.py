@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from perfeval import __version__
+from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.profile import default_profile
 from perfeval.excel import ribbon
@@ -65,7 +66,7 @@ def test_manifest_hashes_match_and_it_says_what_was_checked(exported) -> None:
         assert entry["sha256"] == sha(path) and entry["bytes"] == path.stat().st_size
     assert {e["name"] for e in manifest["files"]} == {f"{NAME}.xlsx", f"{NAME}.docx", f"{NAME}.pdf"}
     assert manifest["source"] == {"name": source.name, "sha256": sha(source)}
-    assert manifest["template_version"] == "1"
+    assert manifest["template_version"] == cat.TEMPLATE_VERSION
     assert manifest["ruleset"]["version"] == f"perfeval {__version__}" and manifest["ruleset"]["rules"] > 80
     assert manifest["check"]["errors"] == 0 and manifest["check"]["total_score"] == 100.0
     assert manifest["check"]["summary"].startswith("0 个错误、7 个警告")

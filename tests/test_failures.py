@@ -46,7 +46,9 @@ LONG_UNIT = "湖南省益阳市桃江县" * 8 + "科学技术协会"  # 78 chara
 AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
-def run(*args: str | Path, cwd: Path | None = None, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str | Path, cwd: Path | None = None, prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*prefix, sys.executable, "-m", "perfeval", *map(str, args)],
         capture_output=True,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from perfeval import catalogue as cat
 from perfeval.core.profile import default_profile
 from perfeval.narrative.facts import Figure, build_facts
 from perfeval.narrative.render import NarrativeError, render_report
@@ -152,7 +153,7 @@ def test_missing_data_is_said_not_invented() -> None:
     text = _text(report)
     assert "全年预算【待补充：附件2!C4 年度资金总额 全年预算数】" in text
     assert "预算执行率【待补充：预算执行率（附件2 全年执行数或全年预算数未填）】" in text
-    assert "【待补充：基本信息!B26 有效性和效率性】" in text
+    assert f"【待补充：基本信息!{cat.field('info_effectiveness').cell} 有效性和效率性】" in text
     tpc = next(t for t in text.splitlines() if t.startswith("“三公”经费："))
     assert "控制较好" not in tpc and "【待补充：附件1!C7 三公经费 本年预算数】" in tpc
 

@@ -47,7 +47,9 @@ def test_a_user_sheet_with_our_name_is_kept_and_ours_takes_a_free_name(tmp_path:
     assert sorted(_rules(first)["WB-001"]) == ["校验结果(2)!A1", "自评报告(2)!A1"]
 
     second = check_file(first.output, default_profile(), tmp_path / "2.xlsx")
-    assert load_workbook(second.output).sheetnames == wb.sheetnames  # no 校验结果(3): ours is known by its mark
+    assert (
+        load_workbook(second.output).sheetnames == wb.sheetnames
+    )  # no 校验结果(3): ours is known by its mark
     assert [f.fingerprint for f in second.result.findings] == [f.fingerprint for f in first.result.findings]
     assert content(second.output) == content(first.output)
 
@@ -58,7 +60,9 @@ def test_our_sheet_renamed_by_the_user_is_still_ours_and_keeps_the_explanations(
     wb = load_workbook(first.output)
     ws = wb[cat.SHEET_FINDINGS]
     ws.title = "审核意见"
-    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, FINGERPRINT_COL + 1).value == warning.fingerprint)
+    row = next(
+        r for r in range(1, ws.max_row + 1) if ws.cell(r, FINGERPRINT_COL + 1).value == warning.fingerprint
+    )
     ws.cell(row, EXPLANATION_COL + 1).value = "已报财政局备案。"
     renamed = tmp_path / "renamed.xlsx"
     wb.save(renamed)
@@ -113,7 +117,11 @@ def test_a_formula_without_its_result_is_named_not_called_blank(tmp_path: Path) 
     run = check_file(_edited(tmp_path, formula), default_profile(), tmp_path / "out.xlsx")
     hit = next(f for f in run.result.findings if f.rule_id == "PARSE-002")
     assert hit.location == f"{score.sheet}!{score.cell}" and "没有它的计算结果" in hit.message
-    assert not any(f"{score.sheet}!{score.cell}" in f.location for f in run.result.findings if f.rule_id.startswith("CMP"))
+    assert not any(
+        f"{score.sheet}!{score.cell}" in f.location
+        for f in run.result.findings
+        if f.rule_id.startswith("CMP")
+    )
 
 
 def test_a_result_written_before_the_marks_existed_is_recognised(tmp_path: Path) -> None:

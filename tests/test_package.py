@@ -97,7 +97,10 @@ def test_putting_back_a_theme_fill_gives_back_the_original_format(tmp_path: Path
     recorded = fill_xml(styles.fill_of(1))
     assert 'theme="4"' in recorded and "tint" in recorded
     marked = styles.derive(1, fillId=styles.fill(parse_fill("FFC7CE")))
-    assert marked not in (0, 1) and styles.fill_of(marked).find(f"{{{M}}}patternFill").get("patternType") == "solid"
+    assert (
+        marked not in (0, 1)
+        and styles.fill_of(marked).find(f"{{{M}}}patternFill").get("patternType") == "solid"
+    )
     assert styles.derive(marked, fillId=styles.fill(parse_fill(recorded))) == 1
 
 
@@ -114,7 +117,9 @@ def test_legacy_fill_codes(code: str, expected: str | None) -> None:
 def test_our_note_comes_off_a_users_rich_note_exactly(tmp_path: Path) -> None:
     package = _package(tmp_path)
     ws = Worksheet(package, "xl/worksheets/sheet1.xml")
-    ws.root.append(etree.fromstring(f'<legacyDrawing xmlns="{M}" xmlns:r="{ws.root.nsmap["r"]}" r:id="rId2"/>'))
+    ws.root.append(
+        etree.fromstring(f'<legacyDrawing xmlns="{M}" xmlns:r="{ws.root.nsmap["r"]}" r:id="rId2"/>')
+    )
     before = etree.tostring(package.xml("xl/comments1.xml"))
     notes = SheetNotes(package, ws.part, ws.root)
     notes.add("B2", "【perfeval】\n[警告] RATE-011")
@@ -145,7 +150,10 @@ def test_our_note_comes_off_a_users_rich_note_exactly(tmp_path: Path) -> None:
 def test_a_strict_open_xml_workbook_is_refused_with_a_message(tmp_path: Path) -> None:
     path = tmp_path / "strict.xlsx"
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
         z.writestr(
             "_rels/.rels",
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from perfeval import catalogue as cat
-from perfeval.catalogue import FieldType
+from perfeval.catalogue import FieldType, Form
 from perfeval.core.parse import Quantity, Status, parse_number, parse_rate, parse_target, parse_year
 from perfeval.core.profile import Profile
 from perfeval.core.snapshot import CellRef, Snapshot, TableData
@@ -75,6 +75,9 @@ class Indicator:
     band: str
     deviation_note: str
     project: str = ""
+    band_from_actual: bool = False  # the band was read from 实际完成值 ("达成年度指标")
+    coefficient: Quantity = field(default_factory=lambda: Quantity(Status.BLANK))  # 得分系数 (重庆)
+    core: bool = False  # 核心指标 (重庆)
     raw_level1: str = ""
     raw_level2: str = ""
     completion: Decimal | None = None
@@ -100,6 +103,20 @@ class Project:
     goal_expected: str
     goal_actual: str
     indicators: list[Indicator] = field(default_factory=list)
+    department: str = ""
+    implementer: str = ""
+    # 项目资金 其中 lines: source (fiscal / carryover / other) -> column (initial_budget ...) -> amount
+    funds: dict[str, dict[str, Quantity]] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # conclusion / problems / improvements
+
+    def quantity(self, key: str) -> Quantity:
+        """A numeric column's value by its table key ("spent", "fiscal_initial_budget")."""
+        source, _, col = key.partition("_")
+        if source in self.funds and col in self.funds[source]:
+            return self.funds[source][col]
+        value = getattr(self, key)
+        assert isinstance(value, Quantity), key
+        return value
 
 
 @dataclass
@@ -107,6 +124,26 @@ class ProjectItem:
     index: int
     name: str
     amounts: dict[str, Quantity]  # prior_actual / current_budget / current_actual
+
+
+# The budget system's wording of a 定性 result, typed in 实际完成值 (often with 预期 for 年度); longest first
+# so that 部分达成 and 未达成 are not read as 达成.
+_BAND_WORDING = (
+    ("部分达成", "部分达成并具有一定效果"),
+    ("未达成", "未达成且效果较差"),
+    ("达成", "达成年度指标"),
+)
+_BAND_PHRASE = re.compile(r"^(部分达成|未达成|达成)(年度|预期)?(指标|目标)")
+
+
+def band_in_actual(actual: Quantity) -> str:
+    """The band a 实际完成值 such as "达成年度指标" or "部分达成预期指标并具有一定效果" names, else ""."""
+    if actual.ok or not actual.present:
+        return ""
+    m = _BAND_PHRASE.match(as_text(actual.raw).replace(" ", ""))
+    if not m:
+        return ""
+    return dict(_BAND_WORDING)[m.group(1)]
 
 
 def infer_direction(given: str, target: Quantity) -> str:
@@ -130,6 +167,18 @@ class Model:
     orphan_indicators: list[Indicator]  # project indicators naming no listed project
     computed: dict[str, object] = field(default_factory=dict)  # field name -> value
     table_computed: dict[tuple[str, int, str], object] = field(default_factory=dict)
+    # What the workbook holds: the forms it was made for, those with anything typed in, and those checked
+    # (the filled ones; the declared ones when nothing is filled, so an empty workbook says what it lacks).
+    declared_forms: frozenset[Form] = frozenset({Form.UNIT, Form.PROJECT})
+    filled_forms: frozenset[Form] = frozenset()
+    amount_unit: str = "万元"  # the unit the workbook's forms print amounts in; the model holds 万元
+
+    @property
+    def forms(self) -> frozenset[Form]:
+        return self.filled_forms or self.declared_forms
+
+    def checks(self, form: Form) -> bool:
+        return form in self.forms
 
     # --- accessors the rules use ------------------------------------------------------------------
     def num(self, name: str) -> Decimal | None:
@@ -190,6 +239,10 @@ def _indicator(table: TableData, index: int, row: dict[str, object], project: st
     kind_given = kind_raw in cat.KINDS
     kind = kind_raw if kind_given else ("定量" if target.ok else "定性")
     raw1, raw2 = as_text(row.get("level1")), as_text(row.get("level2"))
+    band = as_text(row.get("band"))
+    from_actual = band_in_actual(actual)
+    if from_actual and not kind_given:
+        kind = "定性"
     return Indicator(
         table=table.name,
         index=index,
@@ -203,11 +256,14 @@ def _indicator(table: TableData, index: int, row: dict[str, object], project: st
         actual=actual,
         weight=parse_number(row.get("weight"), unit="分"),
         score=parse_number(row.get("score"), unit="分"),
-        band=as_text(row.get("band")),
+        band=band or from_actual,
         deviation_note=as_text(row.get("deviation_note")),
         project=project,
         raw_level1=raw1,
         raw_level2=raw2,
+        band_from_actual=bool(from_actual) and not band,
+        coefficient=parse_rate(row.get("coefficient")),
+        core=as_text(row.get("core")) in ("是", "√", "✓", "Y", "y", "核心"),
     )
 
 
@@ -220,7 +276,7 @@ def _rows(snapshot: Snapshot, name: str) -> TableData:
         name,
         spec.sheet,
         place.header_row + 1,
-        {c.key: place.first_col + i for i, c in enumerate(spec.columns)},
+        {c.key: place.first_col + i for i, c in enumerate(spec.laid_out())},
     )
 
 
@@ -228,10 +284,41 @@ def _nonblank(row: dict[str, object], keys: tuple[str, ...]) -> bool:
     return any(as_text(row.get(k)) for k in keys)
 
 
+def workbook_amount_unit(snapshot: Snapshot, profile: Profile) -> str:
+    """元 or 万元: what the workbook's 金额单位 cell says, else what its profile prints."""
+    typed = as_text(snapshot.values.get("info_amount_unit")).replace(" ", "")
+    return typed if typed in cat.AMOUNT_UNITS else profile.amount_unit
+
+
+def declared_forms(snapshot: Snapshot) -> frozenset[Form]:
+    """The forms the workbook was made for: its 工作簿内容 cell, else the forms whose sheets it has."""
+    typed = cat.kind_forms(snapshot.values.get("info_kind"))
+    if typed:
+        return typed
+    sheets = set(snapshot.sheet_names) or {s.name for s in cat.SHEETS}
+    have = frozenset(
+        form
+        for form in (Form.UNIT, Form.PROJECT)
+        if any(s.name in sheets for s in cat.SHEETS if s.form is form)
+    )
+    return have or frozenset({Form.UNIT, Form.PROJECT})
+
+
 def build_model(snapshot: Snapshot, profile: Profile) -> Model:
+    unit = workbook_amount_unit(snapshot, profile)
+
+    def amount(raw: object) -> Quantity:
+        """Amounts are held in 万元 whatever the form prints, so the rules compare like with like."""
+        qty = parse_number(raw, unit=unit)
+        if unit == "元" and qty.ok:
+            assert qty.value is not None
+            return replace(qty, value=qty.value / 10000, unit="万元")
+        return qty
+
     q = {}
     for f in cat.input_fields():
-        q[f.name] = parse_value(f.type, f.unit, snapshot.values.get(f.name))
+        raw = snapshot.values.get(f.name)
+        q[f.name] = amount(raw) if f.type is FieldType.AMOUNT else parse_value(f.type, f.unit, raw)
 
     ind_table = _rows(snapshot, cat.INDICATORS.name)
     input_keys = tuple(c.key for c in cat.INDICATOR_COLUMNS if not c.computed)
@@ -241,23 +328,30 @@ def build_model(snapshot: Snapshot, profile: Profile) -> Model:
 
     proj_table = _rows(snapshot, cat.PROJECTS.name)
     projects: list[Project] = []
+    keys = tuple(c.key for c in cat.PROJECTS.columns if not c.computed)
     for i, row in enumerate(proj_table.rows):
-        keys = tuple(c.key for c in cat.PROJECTS.columns if not c.computed)
         if not _nonblank(row, keys):
             continue
         projects.append(
             Project(
                 index=i,
                 name=as_text(row.get("name")),
-                initial_budget=parse_number(row.get("initial_budget"), unit="万元"),
-                adjusted_budget=parse_number(row.get("adjusted_budget"), unit="万元"),
-                spent=parse_number(row.get("spent"), unit="万元"),
+                initial_budget=amount(row.get("initial_budget")),
+                adjusted_budget=amount(row.get("adjusted_budget")),
+                spent=amount(row.get("spent")),
                 execution_weight=parse_number(row.get("execution_weight"), unit="分"),
                 execution_rate=parse_rate(row.get("execution_rate")),
                 execution_score=parse_number(row.get("execution_score"), unit="分"),
                 total_score=parse_number(row.get("total_score"), unit="分"),
                 goal_expected=as_text(row.get("goal_expected")),
                 goal_actual=as_text(row.get("goal_actual")),
+                department=as_text(row.get("department")),
+                implementer=as_text(row.get("implementer")),
+                funds={
+                    source: {col: amount(row.get(f"{source}_{col}")) for col in cat.FUND_COLS}
+                    for source, _ in cat.FUND_SOURCES
+                },
+                texts={key: as_text(row.get(key)) for key, _ in cat.PROJECT_TEXTS},
             )
         )
     by_name = {p.name: p for p in projects if p.name}
@@ -271,12 +365,25 @@ def build_model(snapshot: Snapshot, profile: Profile) -> Model:
 
     items_table = _rows(snapshot, cat.PROJECT_ITEMS.name)
     items = [
-        ProjectItem(
-            i,
-            as_text(row.get("name")),
-            {col: parse_number(row.get(col), unit="万元") for col in cat.YEAR_COLS},
-        )
+        ProjectItem(i, as_text(row.get("name")), {col: amount(row.get(col)) for col in cat.YEAR_COLS})
         for i, row in enumerate(items_table.rows)
         if _nonblank(row, ("name", *cat.YEAR_COLS))
     ]
-    return Model(snapshot, profile, q, indicators, projects, items, orphans)
+    unit_filled = bool(indicators or items) or any(
+        q[f.name].present for f in cat.input_fields() if f.form is Form.UNIT
+    )
+    filled = frozenset(
+        form for form, yes in ((Form.UNIT, unit_filled), (Form.PROJECT, bool(projects or orphans))) if yes
+    )
+    return Model(
+        snapshot,
+        profile,
+        q,
+        indicators,
+        projects,
+        items,
+        orphans,
+        declared_forms=declared_forms(snapshot),
+        filled_forms=filled,
+        amount_unit=unit,
+    )

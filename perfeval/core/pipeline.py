@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from perfeval import catalogue as cat
+from perfeval.catalogue import Form
 from perfeval.core.compute import Unavailable, compute
 from perfeval.core.findings import Finding, Severity
 from perfeval.core.model import Model, build_model
@@ -32,14 +34,52 @@ class CheckResult:
         value = self.model.computed.get("ua_grade_calc")
         return value if isinstance(value, str) else None
 
+    def project_scores(self) -> list[tuple[str, Decimal | None, str | None]]:
+        """Each project's name, computed total and grade (None when it cannot be computed)."""
+        out = []
+        for p in self.model.projects:
+            total = self.model.table_computed.get((cat.PROJECTS.name, p.index, "total_score_calc"))
+            grade = self.model.table_computed.get((cat.PROJECTS.name, p.index, "grade_calc"))
+            out.append(
+                (
+                    p.name or f"第{p.index + 1}行项目",
+                    total if isinstance(total, Decimal) else None,
+                    grade if isinstance(grade, str) else None,
+                )
+            )
+        return out
+
+    def scope(self) -> str:
+        """What was checked: "部门整体支出绩效自评 总分 92.00，优；项目支出绩效自评 2 个项目：A 95.00 分、B …"."""
+        parts = []
+        forms = self.model.forms
+        if Form.UNIT in forms:
+            score = self.total_score
+            tail = f"总分 {score:.2f}，{self.grade}" if score is not None else "总分无法计算"
+            parts.append(f"{cat.FORM_NAMES[Form.UNIT]} {tail}")
+        if Form.PROJECT in forms:
+            scores = self.project_scores()
+            shown = [
+                f"{name} {total:.2f} 分" if total is not None else f"{name} 总分无法计算"
+                for name, total, _ in scores
+            ]
+            listing = "：" + join_short(shown) if shown else "：没有填写项目"
+            parts.append(f"{cat.FORM_NAMES[Form.PROJECT]} {len(scores)} 个项目{listing}")
+        return "；".join(parts)
+
     def summary(self) -> str:
-        parts = [f"{self.count(s)} 个{s.value}" for s in Severity]
-        score = self.total_score
-        tail = f"总分 {score:.2f}，{self.grade}" if score is not None else "总分无法计算"
-        return "、".join(parts) + "；" + tail
+        counts = "、".join(f"{self.count(s)} 个{s.value}" for s in Severity)
+        return counts + "；" + self.scope()
 
     def explained(self, finding: Finding) -> str:
         return self.model.snapshot.explanations.get(finding.fingerprint, "")
+
+
+def join_short(items: list[str], limit: int = 5) -> str:
+    """A list for one line: the first few and how many in all."""
+    if len(items) <= limit:
+        return "、".join(items)
+    return "、".join(items[:limit]) + f" 等 {len(items)} 个"
 
 
 def run_check(snapshot: Snapshot, profile: Profile) -> CheckResult:

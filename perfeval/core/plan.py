@@ -115,11 +115,14 @@ def _values(result: CheckResult) -> list[CellWrite]:
     model = result.model
     moved = moved_computed(model.snapshot)
     writes: list[CellWrite] = []
+    gone = set(model.snapshot.missing_names)
     for f in cat.computed_fields():
-        if f.name in model.computed and f.name not in moved:
-            writes.append(
-                CellWrite(model.ref(f.name), cell_value(model.computed[f.name]), NUMBER_FORMATS.get(f.type))
-            )
+        # A name the workbook lacks (a project-only workbook has no 附件2) has no cell to write.
+        if f.name in model.computed and f.name not in moved and f.name not in gone:
+            value = model.computed[f.name]
+            if f.type is FieldType.AMOUNT and model.amount_unit == "元" and isinstance(value, Decimal):
+                value = value * 10000  # the model holds 万元; the form prints 元
+            writes.append(CellWrite(model.ref(f.name), cell_value(value), NUMBER_FORMATS.get(f.type)))
     for table_name, spec in cat.TABLES.items():
         table = model.snapshot.tables.get(table_name)
         if table is None:

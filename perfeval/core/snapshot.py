@@ -78,7 +78,24 @@ def read_table(spec: TableSpec, sheet: str, ref: str, value_at: ValueAt) -> Tabl
     """A table's rows, its columns matched by header text (falling back to the template position)."""
     min_col, min_row, max_col, max_row = range_bounds(ref)
     headers = {str(value_at(sheet, min_row, c) or "").strip(): c for c in range(min_col, max_col + 1)}
-    columns = {col.key: headers.get(col.header, min_col + i) for i, col in enumerate(spec.columns)}
+    known = {h for col in spec.columns for h in (col.header, *col.aliases)}
+    columns: dict[str, int] = {}
+    for i, col in enumerate(spec.laid_out()):
+        found = next((headers[h] for h in (col.header, *col.aliases) if h in headers), None)
+        if found is None and not col.optional:
+            # A header the user retyped: the template's position, unless another column's header is there
+            # (a workbook of an earlier version lacks the columns added since).
+            position = min_col + i
+            shown = str(value_at(sheet, min_row, position) or "").strip()
+            if position <= max_col and shown not in known:
+                found = position
+        if found is not None:
+            columns[col.key] = found
+    for col in spec.columns:
+        if col.optional and col.key not in columns:
+            found = next((headers[h] for h in (col.header, *col.aliases) if h in headers), None)
+            if found is not None:
+                columns[col.key] = found
     rows = [
         {key: value_at(sheet, r, c) for key, c in columns.items()} for r in range(min_row + 1, max_row + 1)
     ]

@@ -9,7 +9,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from perfeval import catalogue as cat
-from perfeval.template import bundled_template
+from perfeval.catalogue import Form
+from perfeval.core.profile import Profile
+from perfeval.template import build_template, bundled_template
 
 
 def set_text_safe(cell, value: object) -> None:
@@ -39,23 +41,39 @@ def fill(wb: Workbook, values: dict[str, object], tables: dict[str, list[dict[st
     fields = cat.fields()
     for name, value in values.items():
         f = fields[name]  # KeyError on a typo: data files must use catalogue names
+        if value is not None and name not in wb.defined_names:
+            raise KeyError(f"{name}: not in this template (its form is {f.form})")
         set_text_safe(wb[f.sheet][f.cell], value)
     for table_name, rows in tables.items():
+        if not rows:
+            continue
         spec = cat.TABLES[table_name]
         ws = wb[spec.sheet]
         first_row, first_col = _resize_table(ws, table_name, len(rows))
-        keys = [c.key for c in spec.columns]
+        # Columns by their header in this template: a profile may show optional columns.
+        header = {ws.cell(first_row - 1, c).value: c for c in range(first_col, ws.max_column + 1)}
+        where = {c.key: header[c.header] for c in spec.columns if c.header in header}
         for i, row in enumerate(rows):
-            unknown = set(row) - set(keys)
+            unknown = set(row) - set(where)
             if unknown:
                 raise KeyError(f"{table_name}: unknown columns {sorted(unknown)}")
             for key, value in row.items():
-                set_text_safe(ws.cell(first_row + i, first_col + keys.index(key)), value)
+                set_text_safe(ws.cell(first_row + i, where[key]), value)
     return wb
 
 
-def fill_template(values: dict[str, object], tables: dict[str, list[dict[str, object]]], out: Path) -> Path:
-    wb = load_workbook(bundled_template())
+def fill_template(
+    values: dict[str, object],
+    tables: dict[str, list[dict[str, object]]],
+    out: Path,
+    profile: Profile | None = None,
+    forms: frozenset[Form] | None = None,
+) -> Path:
+    """A filled workbook: the bundled template, or one made for a profile and kind."""
+    if profile is None and forms is None:
+        wb = load_workbook(bundled_template())
+    else:
+        wb = build_template(profile, forms)
     fill(wb, values, tables)
     wb.save(out)
     return out

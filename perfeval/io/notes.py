@@ -64,7 +64,9 @@ class SheetNotes:
         self.comments_part = found[0][1] if found else None
         self.vml_part = self._vml_part()
         self.comments = package.xml(self.comments_part) if self.comments_part in package else None
-        self.vml = package.read(self.vml_part).decode("utf-8", "replace") if self.vml_part in package else None
+        self.vml = (
+            package.read(self.vml_part).decode("utf-8", "replace") if self.vml_part in package else None
+        )
         self.threaded = self._threaded_refs()
         self.changed = False
         self._by_ref: dict[str, etree._Element] | None = None
@@ -174,12 +176,21 @@ class SheetNotes:
         assert self.vml is not None
         row, col = split_address(address)
         if self._next_spid is None:
-            blocks = [int(x) for m in _IDMAP.finditer(self.vml) for x in re.findall(r"\d+", m.group(1))] or [1]
+            blocks = [int(x) for m in _IDMAP.finditer(self.vml) for x in re.findall(r"\d+", m.group(1))] or [
+                1
+            ]
             self._next_spid = max([blocks[0] * 1024, *(int(x) for x in _SPID.findall(self.vml))]) + 1
         spid, self._next_spid = self._next_spid, self._next_spid + 1
         self._new_shapes.append(
             _VML_NOTE.format(
-                spid=spid, z=spid % 1024, row=row - 1, col=col - 1, c1=col, c2=col + 4, r0=max(row - 2, 0), r1=row + 6
+                spid=spid,
+                z=spid % 1024,
+                row=row - 1,
+                col=col - 1,
+                c1=col,
+                c2=col + 4,
+                r0=max(row - 2, 0),
+                r1=row + 6,
             )
         )
 
@@ -222,7 +233,13 @@ class SheetNotes:
         for m in _SHAPE.finditer(self.vml):
             block = m.group()
             r, c = _ROW.search(block), _COL.search(block)
-            if 'ObjectType="Note"' in block and r and c and int(r.group(1)) == row - 1 and int(c.group(1)) == col - 1:
+            if (
+                'ObjectType="Note"' in block
+                and r
+                and c
+                and int(r.group(1)) == row - 1
+                and int(c.group(1)) == col - 1
+            ):
                 start, end = m.span()  # with the indent and line break around it, so re-runs add nothing
                 self.vml = self.vml[:start].rstrip(" ") + self.vml[end:].removeprefix("\n")
                 return

@@ -183,13 +183,19 @@ class Package:
         if name not in self._bytes:
             return []
         return [
-            Relationship(el.get("Id", ""), el.get("Type", ""), el.get("Target", ""), el.get("TargetMode") == "External")
+            Relationship(
+                el.get("Id", ""), el.get("Type", ""), el.get("Target", ""), el.get("TargetMode") == "External"
+            )
             for el in self.xml(name).findall(q("Relationship", NS_PR))
         ]
 
     def related(self, source: str, rel_type: str) -> list[tuple[str, str]]:
         """(relationship id, part name) of the internal relationships of one type from a part."""
-        return [(r.id, resolve(source, r.target)) for r in self.rels(source) if r.type == rel_type and not r.external]
+        return [
+            (r.id, resolve(source, r.target))
+            for r in self.rels(source)
+            if r.type == rel_type and not r.external
+        ]
 
     def target(self, source: str, rel_id: str) -> str | None:
         for r in self.rels(source):
@@ -251,7 +257,9 @@ class Package:
 
     def _main_part(self) -> str:
         if "_rels/.rels" not in self._bytes:
-            raise PackageError("文件缺少包关系（_rels/.rels），结构不完整。请在 Excel/WPS 中打开后另存为 .xlsx 再校验。")
+            raise PackageError(
+                "文件缺少包关系（_rels/.rels），结构不完整。请在 Excel/WPS 中打开后另存为 .xlsx 再校验。"
+            )
         for r in self.rels(""):
             if r.type.endswith("/officeDocument") and not r.external:
                 part = resolve("", r.target)
@@ -262,7 +270,9 @@ class Package:
                             "请在 Excel 中“另存为”选择“Excel 工作簿 (*.xlsx)”后再校验。"
                         )
                     return part
-        raise PackageError("找不到工作簿的主体部分（workbook.xml）。请在 Excel/WPS 中打开后另存为 .xlsx 再校验。")
+        raise PackageError(
+            "找不到工作簿的主体部分（workbook.xml）。请在 Excel/WPS 中打开后另存为 .xlsx 再校验。"
+        )
 
 
 # The zip comment of a file the tool wrote: a digest of its parts. Excel, WPS and LibreOffice write a new

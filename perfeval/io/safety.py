@@ -562,9 +562,10 @@ def check_template(version: str | None, names_found: int, name: str) -> None:
     says the mark is missing). Only a workbook without the names, or holding far too few of them, is
     refused.
     """
-    if names_found * 2 >= len(cat.fields()):
+    # A project-only workbook holds the 基本信息 names and its tables only.
+    if names_found * 2 >= len(cat.fields_of(frozenset({cat.Form.PROJECT}))):
         return
-    if version is not None and version != cat.TEMPLATE_VERSION:
+    if version is not None and version not in cat.READABLE_VERSIONS:
         raise NotOurWorkbookError(
             f"“{name}”使用的模板版本为 {version}，本工具需要版本 {cat.TEMPLATE_VERSION}。"
             "请用 perfeval new 生成新模板并转录数据。"

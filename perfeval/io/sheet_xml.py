@@ -195,5 +195,3 @@ def shared_strings(package: Package, part: str | None) -> list[str]:
         return []
     root = package.xml(part)
     return ["".join(x.text or "" for x in si.iter(q("t"))) for si in root.iterfind(q("si"))]
-
-

@@ -42,7 +42,9 @@ def parse_fill(text: str) -> etree._Element:
     text = (text or "").strip()
     if text.startswith("<"):
         try:
-            src = etree.fromstring(text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+            src = etree.fromstring(
+                text.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)
+            )
         except etree.XMLSyntaxError:
             src = None
         if src is not None and etree.QName(src).localname == "fill":
@@ -137,7 +139,9 @@ class StyleSheet:
     def fill(self, el: etree._Element) -> int:
         return self._add("fills", copy.deepcopy(el))
 
-    def font(self, name: str, size: float, *, bold: bool = False, color: str | None = None, underline: bool = False) -> int:
+    def font(
+        self, name: str, size: float, *, bold: bool = False, color: str | None = None, underline: bool = False
+    ) -> int:
         el = etree.Element(q("font"))
         if bold:
             etree.SubElement(el, q("b"))
@@ -192,10 +196,18 @@ class StyleSheet:
             xf.set(flag, "1")
         return self._add("cellXfs", xf)
 
-    def new_xf(self, *, font: int = 0, fill: int = 0, num_fmt: int = 0, alignment: dict[str, str] | None = None) -> int:
+    def new_xf(
+        self, *, font: int = 0, fill: int = 0, num_fmt: int = 0, alignment: dict[str, str] | None = None
+    ) -> int:
         """A cell format for the tool's own sheets (no border, default cell style)."""
         xf = etree.Element(q("xf"))
-        for attr, value in (("numFmtId", num_fmt), ("fontId", font), ("fillId", fill), ("borderId", 0), ("xfId", 0)):
+        for attr, value in (
+            ("numFmtId", num_fmt),
+            ("fontId", font),
+            ("fillId", fill),
+            ("borderId", 0),
+            ("xfId", 0),
+        ):
             xf.set(attr, str(value))
         for attr, flag in (("applyNumberFormat", num_fmt), ("applyFont", font), ("applyFill", fill)):
             if flag:
@@ -206,5 +218,3 @@ class StyleSheet:
             for k, v in alignment.items():
                 al.set(k, v)
         return self._add("cellXfs", xf)
-
-

@@ -39,10 +39,14 @@ class Book:
         self.root = package.xml(self.part)
         self.sheets_el = self.root.find(q("sheets"))
         if self.sheets_el is None:
-            raise PackageError("工作簿中没有工作表列表，结构不完整。请在 Excel/WPS 中打开后另存为 .xlsx 再校验。")
+            raise PackageError(
+                "工作簿中没有工作表列表，结构不完整。请在 Excel/WPS 中打开后另存为 .xlsx 再校验。"
+            )
         styles = package.related(self.part, REL_STYLES)
         if not styles or styles[0][1] not in package:
-            raise PackageError("工作簿缺少样式部分（styles.xml）。请在 Excel/WPS 中打开后另存为 .xlsx 再校验。")
+            raise PackageError(
+                "工作簿缺少样式部分（styles.xml）。请在 Excel/WPS 中打开后另存为 .xlsx 再校验。"
+            )
         self.styles = StyleSheet(package, styles[0][1])
         strings = package.related(self.part, REL_SHARED_STRINGS)
         self.shared = shared_strings(package, strings[0][1] if strings else None)
@@ -153,7 +157,11 @@ class Book:
         """The names scoped to a sheet."""
         names = self.root.find(q("definedNames"))
         index = str(self.position(name))
-        return [dn.get("name", "") for dn in (names if names is not None else []) if dn.get("localSheetId") == index]
+        return [
+            dn.get("name", "")
+            for dn in (names if names is not None else [])
+            if dn.get("localSheetId") == index
+        ]
 
     def set_local_name(self, sheet: str, name: str, formula: str, *, hidden: bool = True) -> None:
         names = self.root.find(q("definedNames"))
@@ -161,7 +169,9 @@ class Book:
             names = etree.Element(q("definedNames"))
             later = {"calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
                      "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst"}  # fmt: skip
-            anchor = next((c for c in self.root if isinstance(c.tag, str) and etree.QName(c).localname in later), None)
+            anchor = next(
+                (c for c in self.root if isinstance(c.tag, str) and etree.QName(c).localname in later), None
+            )
             if anchor is not None:
                 anchor.addprevious(names)
             else:
@@ -193,10 +203,10 @@ class Book:
             for rel_id, part in self.package.related(self.part, REL_CALC_CHAIN):
                 self.package.remove_rel(self.part, rel_id)
                 self.package.remove(part)
-        visible = [i for i, el in enumerate(self._sheet_elements()) if el.get("state", "visible") == "visible"]
+        visible = [
+            i for i, el in enumerate(self._sheet_elements()) if el.get("state", "visible") == "visible"
+        ]
         for view in self.root.iter(q("workbookView")):
             if visible and int(view.get("activeTab", "0")) not in visible:
                 view.set("activeTab", str(visible[0]))
                 self.package.touch(self.part)
-
-

@@ -66,7 +66,9 @@ def _undo_last_run(book: Book, notes: _Notes, plan: WritePlan) -> None:
             continue
         current = book.styles.fill_of(ws.style(cell))
         if current is not None and entry_key(current) in _MARK_FILLS:  # a fill the user chose since is kept
-            ws.set_style(cell, book.styles.derive(ws.style(cell), fillId=book.styles.fill(parse_fill(original))))
+            ws.set_style(
+                cell, book.styles.derive(ws.style(cell), fillId=book.styles.fill(parse_fill(original)))
+            )
         sheet_notes = notes.of(sheet)
         if sheet_notes is not None:
             sheet_notes.strip(address, NOTE_MARK)
@@ -116,7 +118,10 @@ def _write_marks(book: Book, notes: _Notes, plan: WritePlan) -> None:
         cell = ws.cell(mark.ref.address)
         style = ws.style(cell)
         rows.append((mark.ref.sheet, mark.ref.address, fill_xml(book.styles.fill_of(style))))
-        ws.set_style(cell, book.styles.derive(style, fillId=book.styles.fill(solid_fill(SEVERITY_FILLS[mark.severity]))))
+        ws.set_style(
+            cell,
+            book.styles.derive(style, fillId=book.styles.fill(solid_fill(SEVERITY_FILLS[mark.severity]))),
+        )
         sheet_notes = notes.of(mark.ref.sheet)
         if sheet_notes is not None:
             sheet_notes.add(mark.ref.address, NOTE_MARK + "\n" + mark.note)

@@ -13,7 +13,7 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model
 from perfeval.core.rules.common import join_labels, missing
-from perfeval.core.rules.registry import Hit, hit, rule
+from perfeval.core.rules.registry import PROJECT, UNIT, Hit, hit, rule
 from perfeval.core.snapshot import CellRef
 
 _NEW_TEMPLATE = (
@@ -51,9 +51,10 @@ def missing_sheets_or_names(m: Model) -> Iterator[Hit]:
     if not gone_names and not gone_tables:
         return
     fields = cat.fields()
-    for sheet in cat.SHEETS:
-        names = [f.name for f in fields.values() if f.sheet == sheet.name]
-        tables = [t.name for t in sheet.tables]
+    wanted = [f for f in cat.fields_of(m.forms) if f.name not in cat.META_FIELDS]
+    for sheet in cat.sheets_of(m.forms):
+        names = [f.name for f in wanted if f.sheet == sheet.name]
+        tables = [t.name for t in sheet.tables if t.form in m.forms]
         lost_names = [n for n in names if n in gone_names]
         lost_tables = [t for t in tables if t in gone_tables]
         if not lost_names and not lost_tables:
@@ -92,7 +93,7 @@ def unit_or_year_blank(m: Model) -> Iterator[Hit]:
 _BUDGET_TOTALS = tuple(f"ua_{col}" for col in cat.BUDGET_COLS)
 
 
-@rule("CMP-003", "年度资金核心数据缺失", Severity.ERROR, reads=_BUDGET_TOTALS)
+@rule("CMP-003", "年度资金核心数据缺失", Severity.ERROR, reads=_BUDGET_TOTALS, forms=UNIT)
 def budget_totals_blank(m: Model) -> Iterator[Hit]:
     """附件2 年度资金总额的年初预算数、全年预算数、全年执行数为必填项，执行率和得分都由它们复核。"""
     blank = _blank_fields(m, _BUDGET_TOTALS)
@@ -105,7 +106,7 @@ def budget_totals_blank(m: Model) -> Iterator[Hit]:
 _EXECUTION = ("ua_execution_weight", "ua_execution_rate", "ua_execution_score")
 
 
-@rule("CMP-004", "执行率或自评得分未填", Severity.ERROR, reads=_EXECUTION)
+@rule("CMP-004", "执行率或自评得分未填", Severity.ERROR, reads=_EXECUTION, forms=UNIT)
 def execution_blank(m: Model) -> Iterator[Hit]:
     """附件2 预算执行率一行的分值、执行率、自评得分为必填项（执行率 = 全年执行数 ÷ 全年预算数）。"""
     blank = _blank_fields(m, _EXECUTION)
@@ -115,14 +116,14 @@ def execution_blank(m: Model) -> Iterator[Hit]:
     yield from _report_blank(blank, m, "附件2 预算执行率", advice)
 
 
-@rule("CMP-005", "总分未填", Severity.ERROR, reads=("ua_total_score",))
+@rule("CMP-005", "总分未填", Severity.ERROR, reads=("ua_total_score",), forms=UNIT)
 def total_blank(m: Model) -> Iterator[Hit]:
     """附件2 总分为必填项（总分 = 执行率得分 + 各指标自评得分）。"""
     advice = "请填写总分：预算执行率得分加各绩效指标自评得分。"
     yield from _report_blank(_blank_fields(m, ("ua_total_score",)), m, "附件2 总分", advice)
 
 
-@rule("CMP-006", "等级未填", Severity.WARNING, reads=("ua_grade",))
+@rule("CMP-006", "等级未填", Severity.WARNING, reads=("ua_grade",), forms=UNIT)
 def grade_blank(m: Model) -> Iterator[Hit]:
     """附件2 应按总分填写等级（默认口径：优 ≥ 90，良 80 至 90，中 60 至 80，差 < 60）。"""
     grade = m.computed.get("ua_grade_calc")
@@ -134,7 +135,7 @@ def grade_blank(m: Model) -> Iterator[Hit]:
 # --- indicators -----------------------------------------------------------------------------------
 
 
-@rule("CMP-007", "没有绩效指标", Severity.ERROR)
+@rule("CMP-007", "没有绩效指标", Severity.ERROR, forms=UNIT)
 def no_indicators(m: Model) -> Iterator[Hit]:
     """附件2 绩效指标表至少应有一行指标（产出、效益、满意度指标）。"""
     if cat.INDICATORS.name in m.snapshot.missing_tables or m.indicators:
@@ -198,7 +199,7 @@ def indicator_fields_blank(m: Model) -> Iterator[Hit]:
 # --- 附件1 and 附件2 blocks ---------------------------------------------------------------------------
 
 
-@rule("CMP-009", "人员数据未填", Severity.ERROR, reads=("bd_authorized_staff", "bd_actual_staff"))
+@rule("CMP-009", "人员数据未填", Severity.ERROR, reads=("bd_authorized_staff", "bd_actual_staff"), forms=UNIT)
 def staff_blank(m: Model) -> Iterator[Hit]:
     """附件1 财政供养人员的编制数和实际在职人数为必填项（在职人员控制率 = 实际在职人数 ÷ 编制数）。"""
     blank = _blank_fields(m, ("bd_authorized_staff", "bd_actual_staff"))
@@ -208,7 +209,7 @@ def staff_blank(m: Model) -> Iterator[Hit]:
 _EXPENSE_NAMES = tuple(f"ua_{k}_{col}" for k, _ in cat.EXPENSE_SPLITS for col in cat.BUDGET_COLS)
 
 
-@rule("CMP-010", "支出结构未填", Severity.WARNING, reads=(*_BUDGET_TOTALS, *_EXPENSE_NAMES))
+@rule("CMP-010", "支出结构未填", Severity.WARNING, reads=(*_BUDGET_TOTALS, *_EXPENSE_NAMES), forms=UNIT)
 def expense_split_blank(m: Model) -> Iterator[Hit]:
     """附件2 某列年度资金总额已填，但按支出性质分的基本支出、项目支出均未填（或填“无”）。"""
     for col, header in zip(cat.BUDGET_COLS, cat.BUDGET_HEADERS, strict=True):
@@ -228,7 +229,13 @@ def expense_split_blank(m: Model) -> Iterator[Hit]:
 _GOALS = tuple((f"ua_goal_expected_{i}", f"ua_goal_actual_{i}") for i in range(1, cat.GOAL_ROWS + 1))
 
 
-@rule("CMP-011", "年度总体目标未填", Severity.WARNING, reads=tuple(n for pair in _GOALS for n in pair))
+@rule(
+    "CMP-011",
+    "年度总体目标未填",
+    Severity.WARNING,
+    reads=tuple(n for pair in _GOALS for n in pair),
+    forms=UNIT,
+)
 def goals_blank(m: Model) -> Iterator[Hit]:
     """附件2 应填写年度总体目标：每条预期目标都要有对应的实际完成情况，反之亦然。"""
     names = [n for pair in _GOALS for n in pair]
@@ -258,7 +265,7 @@ def goals_blank(m: Model) -> Iterator[Hit]:
 # --- projects -------------------------------------------------------------------------------------
 
 
-@rule("CMP-012", "项目缺少绩效指标", Severity.WARNING)
+@rule("CMP-012", "项目缺少绩效指标", Severity.WARNING, forms=PROJECT)
 def project_without_indicators(m: Model) -> Iterator[Hit]:
     """项目支出自评表中的每个项目，都应在“项目绩效指标”表中有至少一行指标（按项目名称对应）。"""
     if cat.PROJECT_INDICATORS.name in m.snapshot.missing_tables:
@@ -276,7 +283,7 @@ def project_without_indicators(m: Model) -> Iterator[Hit]:
         )
 
 
-@rule("CMP-013", "项目指标找不到对应项目", Severity.ERROR)
+@rule("CMP-013", "项目指标找不到对应项目", Severity.ERROR, forms=PROJECT)
 def orphan_project_indicators(m: Model) -> Iterator[Hit]:
     """“项目绩效指标”表中填写的项目名称，必须与“项目支出自评”表中的某个项目名称完全一致。"""
     by_name: dict[str, list[Indicator]] = {}
@@ -301,7 +308,7 @@ def orphan_project_indicators(m: Model) -> Iterator[Hit]:
 # --- text -----------------------------------------------------------------------------------------
 
 
-@rule("CMP-014", "厉行节约保障措施未填", Severity.INFO, reads=("bd_frugality_measures",))
+@rule("CMP-014", "厉行节约保障措施未填", Severity.INFO, reads=("bd_frugality_measures",), forms=UNIT)
 def frugality_blank(m: Model) -> Iterator[Hit]:
     """附件1 应填写厉行节约保障措施。"""
     advice = "请简要填写本单位厉行节约、控制“三公”经费等方面的制度和措施。"
@@ -313,7 +320,7 @@ def frugality_blank(m: Model) -> Iterator[Hit]:
 _REQUIRED_TEXTS = tuple(name for name, _, required in cat.INFO_TEXTS if required)
 
 
-@rule("CMP-015", "报告文字未填", Severity.WARNING, reads=_REQUIRED_TEXTS)
+@rule("CMP-015", "报告文字未填", Severity.WARNING, reads=_REQUIRED_TEXTS, forms=UNIT)
 def report_text_blank(m: Model) -> Iterator[Hit]:
     """基本信息中自评报告的必填部分（单位基本情况、主要职责、年度绩效目标、主要工作成效、改进措施）应填写原文。"""
     blank = _blank_fields(m, _REQUIRED_TEXTS)

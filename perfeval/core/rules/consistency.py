@@ -11,7 +11,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable, Project, ProjectItem
 from perfeval.core.parse import normalize_text
 from perfeval.core.rules.common import join_labels, table_label
-from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, hit, rule
+from perfeval.core.rules.registry import BOTH, UNIT, Hit, fmt_amount, fmt_num, hit, rule
 
 
 def _same_amount(m: Model, basic_name: str, unit_name: str, what: str) -> Iterator[Hit]:
@@ -34,6 +34,7 @@ def _same_amount(m: Model, basic_name: str, unit_name: str, what: str) -> Iterat
     "附件1项目支出与附件2不符",
     Severity.ERROR,
     reads=("bd_project_current_actual", "ua_project_expenditure_spent"),
+    forms=UNIT,
 )
 def project_spending_matches(m: Model) -> Iterator[Hit]:
     """附件1 项目支出本年决算数 = 附件2 按支出性质分的项目支出全年执行数。"""
@@ -45,13 +46,20 @@ def project_spending_matches(m: Model) -> Iterator[Hit]:
     "附件1基本支出与附件2不符",
     Severity.ERROR,
     reads=("bd_basic_current_actual", "ua_basic_expenditure_spent"),
+    forms=UNIT,
 )
 def basic_spending_matches(m: Model) -> Iterator[Hit]:
     """附件1 部门基本支出本年决算数 = 附件2 按支出性质分的基本支出全年执行数。"""
     yield from _same_amount(m, "bd_basic_current_actual", "ua_basic_expenditure_spent", "基本支出")
 
 
-@rule("XT-003", "项目表执行数合计与附件2不符", Severity.WARNING, reads=("ua_project_expenditure_spent",))
+@rule(
+    "XT-003",
+    "项目表执行数合计与附件2不符",
+    Severity.WARNING,
+    reads=("ua_project_expenditure_spent",),
+    forms=BOTH,
+)
 def project_table_total(m: Model) -> Iterator[Hit]:
     """“项目支出自评”表各项目全年执行数之和 = 附件2 项目支出全年执行数（项目表只列主要项目时可书面说明）。"""
     if not m.projects:
@@ -81,7 +89,13 @@ def project_table_total(m: Model) -> Iterator[Hit]:
 _STAFF_PARTS = ("info_staff_admin", "info_staff_institution", "info_staff_service")
 
 
-@rule("XT-004", "编制数分类合计与附件1不符", Severity.ERROR, reads=(*_STAFF_PARTS, "bd_authorized_staff"))
+@rule(
+    "XT-004",
+    "编制数分类合计与附件1不符",
+    Severity.ERROR,
+    reads=(*_STAFF_PARTS, "bd_authorized_staff"),
+    forms=UNIT,
+)
 def staff_classes_sum(m: Model) -> Iterator[Hit]:
     """基本信息的行政编制数 + 事业编制数 + 工勤编制数（已填的各项）= 附件1 编制数。"""
     typed = [n for n in _STAFF_PARTS if m.num(n) is not None]
@@ -131,7 +145,7 @@ def _named_items(m: Model) -> list[tuple[ProjectItem, str]]:
     return [(it, name_key(it.name)) for it in m.project_items if name_key(it.name)]
 
 
-@rule("XT-005", "项目未列入附件1项目支出明细", Severity.INFO)
+@rule("XT-005", "项目未列入附件1项目支出明细", Severity.INFO, forms=BOTH)
 def project_not_in_items(m: Model) -> Iterator[Hit]:
     """“项目支出自评”表中的项目应能在附件1 项目支出明细中找到（去掉空格、标点和序号后名称相同或互相包含）。"""
     items = _named_items(m)
@@ -152,7 +166,7 @@ def project_not_in_items(m: Model) -> Iterator[Hit]:
         )
 
 
-@rule("XT-006", "项目执行数与附件1明细不符", Severity.WARNING)
+@rule("XT-006", "项目执行数与附件1明细不符", Severity.WARNING, forms=BOTH)
 def project_spent_matches_item(m: Model) -> Iterator[Hit]:
     """同一项目：“项目支出自评”表的全年执行数 = 附件1 项目支出明细的本年决算数（按名称对应）。"""
     items = _named_items(m)

@@ -52,11 +52,14 @@ def numeric_inputs(m: Model) -> Iterator[NumericInput]:
             yield NumericInput(
                 ref, table_label(m, ind.table, ind.index, key), FieldType.SCORE, getattr(ind, key)
             )
+    present = m.table(cat.PROJECTS.name).columns if cat.PROJECTS.name in m.snapshot.tables else {}
     for p in m.projects:
         for col in PROJECT_NUMERIC_COLUMNS:
+            if col.key not in present:
+                continue  # a column an earlier template version did not have
             ref = m.tref(cat.PROJECTS.name, p.index, col.key)
             label = table_label(m, cat.PROJECTS.name, p.index, col.key)
-            yield NumericInput(ref, label, col.type, getattr(p, col.key))
+            yield NumericInput(ref, label, col.type, p.quantity(col.key))
     for item in m.project_items:
         for col in cat.YEAR_COLS:
             ref = m.tref(cat.PROJECT_ITEMS.name, item.index, col)
@@ -108,7 +111,9 @@ def _unit(inp: NumericInput) -> str:
 
 
 _ERROR_ADVICE = "该单元格的公式出错（如除数为 0 或引用已删除），请修正公式，或直接填写数值或文字。"
-_UNCOMPUTED_ADVICE = "公式没有计算结果，请在 Excel/WPS 中打开并保存后再校验（由其他软件生成的文件常见此情况）。"
+_UNCOMPUTED_ADVICE = (
+    "公式没有计算结果，请在 Excel/WPS 中打开并保存后再校验（由其他软件生成的文件常见此情况）。"
+)
 
 
 def _cell_error(ref: CellRef, label: str, raw: object) -> Hit | None:
@@ -134,7 +139,7 @@ def excel_error(m: Model) -> Iterator[Hit]:
             continue
         for index, row in enumerate(data.rows):
             for col in spec.columns:
-                if not col.computed:
+                if not col.computed and col.key in data.columns:
                     ref, label = m.tref(name, index, col.key), table_label(m, name, index, col.key)
                     found = _cell_error(ref, label, row.get(col.key))
                     if found is not None:

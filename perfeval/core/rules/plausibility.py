@@ -14,7 +14,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable
 from perfeval.core.parse import Quantity
 from perfeval.core.rules.common import PROJECTS, ZERO, exceeds, looks_like_yuan, q_value, yuan_reason
-from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
+from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
 from perfeval.core.snapshot import CellRef
 
 ITEMS = cat.PROJECT_ITEMS.name
@@ -157,6 +157,7 @@ def _same(a: Decimal | None, b: Decimal | None, m: Model) -> bool:
         "附件1 项目支出（基本支出）行的本年决算数应等于附件2 同类全年执行数；若上年决算数（或本年预算数）"
         "等于附件2 执行数而本年决算数不等，年度列（或预算、决算列）疑似填反或错位。"
     ),
+    forms=UNIT,
 )
 def year_columns_swapped(m: Model) -> Iterator[Hit]:
     checked = False
@@ -220,7 +221,13 @@ def implausible_year(m: Model) -> Iterator[Hit]:
 
 
 # --- PL-006 staff ----------------------------------------------------------------------------------------
-@rule("PL-006", "编制数为零或人数异常", Severity.WARNING, reads=("bd_authorized_staff", "bd_actual_staff"))
+@rule(
+    "PL-006",
+    "编制数为零或人数异常",
+    Severity.WARNING,
+    reads=("bd_authorized_staff", "bd_actual_staff"),
+    forms=UNIT,
+)
 def implausible_staff(m: Model) -> Iterator[Hit]:
     """编制数为 0 而有实际在职人员（控制率无法计算），或实际在职人数超过编制数的 3 倍时提示。"""
     authorized, actual = m.need("bd_authorized_staff", "bd_actual_staff")

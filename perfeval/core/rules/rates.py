@@ -24,7 +24,17 @@ from perfeval.core.rules.common import (
     score_matches,
     yuan_reason,
 )
-from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, fmt_score, hit, rule
+from perfeval.core.rules.registry import (
+    PROJECT,
+    UNIT,
+    Hit,
+    fmt_amount,
+    fmt_num,
+    fmt_rate,
+    fmt_score,
+    hit,
+    rule,
+)
 from perfeval.core.snapshot import CellRef
 
 ONE = Decimal(1)
@@ -64,6 +74,7 @@ def _need_projects(m: Model) -> list[Project]:
     "在职人员控制率填报有误",
     Severity.ERROR,
     reads=("bd_staff_control_rate", "bd_actual_staff", "bd_authorized_staff"),
+    forms=UNIT,
 )
 def staff_control_rate(m: Model) -> Iterator[Hit]:
     """在职人员控制率 = 实际在职人数 ÷ 编制数；填报的控制率与复核结果之差超过容差（0.01 个百分点）即报错。"""
@@ -152,6 +163,7 @@ def _execution_score_hit(
     "预算执行率填报有误",
     Severity.ERROR,
     reads=("ua_execution_rate", "ua_spent", "ua_adjusted_budget", "ua_initial_budget"),
+    forms=UNIT,
 )
 def unit_execution_rate(m: Model) -> Iterator[Hit]:
     """预算执行率 = 全年执行数 ÷ 全年预算数（不是年初预算数）；填报的执行率与复核结果不符即报错。"""
@@ -180,6 +192,7 @@ def unit_execution_rate(m: Model) -> Iterator[Hit]:
     "执行率得分填报有误",
     Severity.ERROR,
     reads=("ua_execution_score", "ua_execution_weight", "ua_spent", "ua_adjusted_budget"),
+    forms=UNIT,
 )
 def unit_execution_score(m: Model) -> Iterator[Hit]:
     """执行率得分 = min(执行率, 100%) × 分值，保留 2 位小数；执行率不足 100% 却填满分的，指明虚高。"""
@@ -199,6 +212,7 @@ def unit_execution_score(m: Model) -> Iterator[Hit]:
     "项目执行率填报有误",
     Severity.ERROR,
     reads=(PROJECTS,),
+    forms=PROJECT,
 )
 def project_execution_rate(m: Model) -> Iterator[Hit]:
     """项目执行率 = 项目全年执行数 ÷ 项目全年预算数；逐个项目核对填报的执行率。"""
@@ -228,6 +242,7 @@ def project_execution_rate(m: Model) -> Iterator[Hit]:
     "项目执行率得分填报有误",
     Severity.ERROR,
     reads=(PROJECTS,),
+    forms=PROJECT,
 )
 def project_execution_score(m: Model) -> Iterator[Hit]:
     """项目执行率得分 = min(项目执行率, 100%) × 分值，保留 2 位小数；逐个项目核对。"""
@@ -266,6 +281,7 @@ def _building_rate(m: Model, typed_name: str, actual_name: str, base_name: str, 
     "规模控制率填报有误",
     Severity.ERROR,
     reads=("bd_building_area_rate", "bd_building_actual_area", "bd_building_approved_area"),
+    forms=UNIT,
 )
 def building_area_rate(m: Model) -> Iterator[Hit]:
     """楼堂馆所规模控制率 = 实际规模 ÷ 批复规模；填报值与复核结果不符即报错。"""
@@ -279,6 +295,7 @@ def building_area_rate(m: Model) -> Iterator[Hit]:
     "投资概算控制率填报有误",
     Severity.ERROR,
     reads=("bd_building_investment_rate", "bd_building_actual_investment", "bd_building_budgeted_investment"),
+    forms=UNIT,
 )
 def building_investment_rate(m: Model) -> Iterator[Hit]:
     """楼堂馆所投资概算控制率 = 实际投资 ÷ 预算投资；填报值与复核结果不符即报错。"""
@@ -297,6 +314,7 @@ def building_investment_rate(m: Model) -> Iterator[Hit]:
     "实际在职人数超编",
     Severity.WARNING,
     reads=("bd_actual_staff", "bd_authorized_staff"),
+    forms=UNIT,
 )
 def over_staffed(m: Model) -> Iterator[Hit]:
     """实际在职人数 > 编制数（控制率超过 100%）时提示超编。"""
@@ -357,6 +375,7 @@ def _over_budget(m: Model, key: str, *, zero_budget_fires: bool) -> Iterator[Hit
     "三公经费超预算",
     Severity.WARNING,
     reads=("bd_tpc_current_actual", "bd_tpc_current_budget"),
+    forms=UNIT,
 )
 def tpc_over_budget(m: Model) -> Iterator[Hit]:
     """三公经费控制率 = 本年决算数 ÷ 本年预算数，超过 100% 即提示超预算。"""
@@ -368,6 +387,7 @@ def tpc_over_budget(m: Model) -> Iterator[Hit]:
     "公用经费超预算",
     Severity.WARNING,
     reads=("bd_public_current_actual", "bd_public_current_budget"),
+    forms=UNIT,
 )
 def public_over_budget(m: Model) -> Iterator[Hit]:
     """公用经费控制率 = 本年决算数 ÷ 本年预算数，超过 100% 即提示超预算。"""
@@ -379,6 +399,7 @@ def public_over_budget(m: Model) -> Iterator[Hit]:
     "政府采购超预算",
     Severity.WARNING,
     reads=("bd_procurement_current_actual", "bd_procurement_current_budget"),
+    forms=UNIT,
 )
 def procurement_over_budget(m: Model) -> Iterator[Hit]:
     """政府采购执行率 = 本年决算数（实际采购）÷ 本年预算数（采购预算），超过 100% 即提示超预算。"""
@@ -392,6 +413,7 @@ def procurement_over_budget(m: Model) -> Iterator[Hit]:
     "三公经费较上年增长",
     Severity.WARNING,
     reads=("bd_tpc_current_actual", "bd_tpc_prior_actual"),
+    forms=UNIT,
 )
 def tpc_growth(m: Model) -> Iterator[Hit]:
     """三公经费变动率 = (本年决算数 − 上年决算数) ÷ 上年决算数；三公经费只减不增，大于 0 即提示。"""
@@ -431,6 +453,7 @@ def tpc_growth(m: Model) -> Iterator[Hit]:
         "预算调整率 = |全年预算数 − 年初预算数| ÷ 年初预算数；超过评分口径的提示线（默认 20%）时，"
         "请在报告中说明调整原因。"
     ),
+    forms=UNIT,
 )
 def budget_adjustment(m: Model) -> Iterator[Hit]:
     adjusted, initial = m.need("ua_adjusted_budget", "ua_initial_budget")
@@ -476,6 +499,7 @@ def budget_adjustment(m: Model) -> Iterator[Hit]:
         "政府采购执行率 = 实际采购 ÷ 采购预算；已填实际采购金额而采购预算（本年预算数）未填或为 0 时，"
         "执行率无法计算（不按 0% 处理）。"
     ),
+    forms=UNIT,
 )
 def procurement_rate_unavailable(m: Model) -> Iterator[Hit]:
     (actual,) = m.need("bd_procurement_current_actual")
@@ -512,6 +536,7 @@ def procurement_rate_unavailable(m: Model) -> Iterator[Hit]:
         "bd_building_actual_investment",
         "bd_building_budgeted_investment",
     ),
+    forms=UNIT,
 )
 def building_over(m: Model) -> Iterator[Hit]:
     """规模控制率（实际规模 ÷ 批复规模）或投资概算控制率（实际投资 ÷ 预算投资）超过 100% 时提示。"""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
+from perfeval import catalogue as cat
+from perfeval.catalogue import Form
 from perfeval.core.findings import Finding, Severity
 from perfeval.core.model import Model, NotApplicable
 from perfeval.core.snapshot import CellRef
@@ -50,6 +53,7 @@ class Rule:
     description: str
     check: Check
     completeness: bool = False  # completeness rules run on missing inputs; the others become n/a
+    forms: frozenset[Form] = frozenset()  # the forms the rule needs checked (empty: any workbook)
 
     @property
     def category(self) -> str:
@@ -59,8 +63,18 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
+UNIT = frozenset({Form.UNIT})
+PROJECT = frozenset({Form.PROJECT})
+BOTH = frozenset({Form.UNIT, Form.PROJECT})
+
+
 def rule(
-    rule_id: str, title: str, severity: Severity, reads: tuple[str, ...] = (), description: str = ""
+    rule_id: str,
+    title: str,
+    severity: Severity,
+    reads: tuple[str, ...] = (),
+    description: str = "",
+    forms: frozenset[Form] = frozenset(),
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         if rule_id in REGISTRY:
@@ -75,6 +89,7 @@ def rule(
             description or inspect.cleandoc(check.__doc__ or ""),
             check,
             completeness=rule_id.startswith("CMP-"),
+            forms=forms,
         )
         return check
 
@@ -95,12 +110,24 @@ class RuleOutcome:
 
 
 def run_rules(model: Model) -> RuleOutcome:
+    token = AMOUNT_DISPLAY.set(model.amount_unit)
+    try:
+        return _run_rules(model)
+    finally:
+        AMOUNT_DISPLAY.reset(token)
+
+
+def _run_rules(model: Model) -> RuleOutcome:
     findings: list[Finding] = []
     skipped: dict[str, str] = {}
     profile = model.profile
     for rule_id, r in sorted(REGISTRY.items()):
         if rule_id in profile.disabled:
             skipped[rule_id] = "评分口径已关闭此规则"
+            continue
+        if not r.forms <= model.forms:
+            missing = "、".join(cat.FORM_NAMES[f] for f in sorted(r.forms - model.forms))
+            skipped[rule_id] = f"本工作簿未填写{missing}"
             continue
         severity = profile.severity_overrides.get(rule_id, r.severity)
         try:
@@ -117,8 +144,16 @@ def run_rules(model: Model) -> RuleOutcome:
 
 
 # --- formatting shared by the messages -----------------------------------------------------------------
+# The model holds amounts in 万元; messages show them in the unit the workbook's forms print (元 in 重庆).
+AMOUNT_DISPLAY: ContextVar[str] = ContextVar("amount_display", default="万元")
+
+
 def fmt_amount(v: Decimal | None) -> str:
-    return "（空）" if v is None else f"{v:,.2f} 万元"
+    if v is None:
+        return "（空）"
+    if AMOUNT_DISPLAY.get() == "元":
+        return f"{v * 10000:,.2f} 元"
+    return f"{v:,.2f} 万元"
 
 
 def fmt_rate(v: Decimal | None) -> str:

@@ -11,7 +11,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, NotApplicable, as_text
 from perfeval.core.parse import Quantity, Status
 from perfeval.core.rules.common import cell, num, qty_text, row_name
-from perfeval.core.rules.registry import Hit, fmt_num, fmt_score, hit, rule
+from perfeval.core.rules.registry import PROJECT, UNIT, Hit, fmt_num, fmt_score, hit, rule
 from perfeval.core.snapshot import CellRef
 
 ZERO = Decimal(0)
@@ -291,6 +291,7 @@ def _typed_sum(m: Model) -> Decimal | None:
         "附件2 填报的总分应等于复核总分：执行率得分 + 各指标得分（定量指标按复核得分，定性指标按自评得分）。"
         "复核得分与填报得分之和一致、只是加总有误时，由 SUM-007 报告。"
     ),
+    forms=UNIT,
 )
 def total_matches(m: Model) -> Iterator[Hit]:
     (typed,) = m.need("ua_total_score")
@@ -333,6 +334,7 @@ def _grade_name(m: Model, text: str) -> str | None:
     Severity.ERROR,
     reads=("ua_grade", "ua_total_score", "ua_total_score_calc"),
     description="等级按复核总分确定：优 ≥ 90，良 80 至 90，中 60 至 80，差 < 60（分界以评分口径为准）。",
+    forms=UNIT,
 )
 def grade_matches(m: Model) -> Iterator[Hit]:
     text = m.text("ua_grade")
@@ -366,6 +368,7 @@ def grade_matches(m: Model) -> Iterator[Hit]:
     Severity.ERROR,
     reads=(PROJ, PIND),
     description="每个项目填报的总分应等于复核总分：执行率得分 + 该项目各指标得分。",
+    forms=PROJECT,
 )
 def project_total_matches(m: Model) -> Iterator[Hit]:
     tol = m.profile.score_tolerance

@@ -14,7 +14,7 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable
 from perfeval.core.rules.common import missing, table_label
-from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_score, hit, rule
+from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_score, hit, rule
 from perfeval.core.snapshot import CellRef
 
 ZERO = Decimal(0)
@@ -59,6 +59,7 @@ def _cost_sum(m: Model, key: str, advice: str) -> Iterator[Hit]:
     "三公经费合计与明细不符",
     Severity.ERROR,
     reads=tuple(f"bd_{k}_{c}" for k in ("tpc", *cat.SUM_ROWS["tpc"]) for c in cat.YEAR_COLS),
+    forms=UNIT,
 )
 def three_public_costs_sum(m: Model) -> Iterator[Hit]:
     """附件1 各年度列：三公经费 = 公务用车购置和维护经费 + 出国经费 + 公务接待（合计与明细已填时核对）。"""
@@ -70,6 +71,7 @@ def three_public_costs_sum(m: Model) -> Iterator[Hit]:
     "公务用车经费合计与明细不符",
     Severity.ERROR,
     reads=tuple(f"bd_{k}_{c}" for k in ("car", *cat.SUM_ROWS["car"]) for c in cat.YEAR_COLS),
+    forms=UNIT,
 )
 def car_costs_sum(m: Model) -> Iterator[Hit]:
     """附件1 各年度列：公务用车购置和维护经费 = 公车购置 + 公车运行维护（合计与明细已填时核对）。"""
@@ -81,6 +83,7 @@ def car_costs_sum(m: Model) -> Iterator[Hit]:
     "项目支出合计与明细表不符",
     Severity.ERROR,
     reads=tuple(f"bd_project_{c}" for c in cat.YEAR_COLS),
+    forms=UNIT,
 )
 def project_items_sum(m: Model) -> Iterator[Hit]:
     """附件1 各年度列：项目支出 = “项目支出明细”表该列之和（合计与明细已填时核对）。"""
@@ -113,6 +116,7 @@ def project_items_sum(m: Model) -> Iterator[Hit]:
     "公用经费其中项超过合计",
     Severity.ERROR,
     reads=tuple(f"bd_{k}_{c}" for k in ("public", *cat.PUBLIC_PARTS) for c in cat.YEAR_COLS),
+    forms=UNIT,
 )
 def public_funds_parts(m: Model) -> Iterator[Hit]:
     """附件1 各年度列：办公经费 + 水费电费差旅费 + 会议费培训费 ≤ 公用经费（其中项只是公用经费的一部分）。"""
@@ -178,6 +182,7 @@ def _budget_split(m: Model, splits: tuple[tuple[str, str], ...], sum_key: str, w
         *(f"ua_{c}" for c in cat.BUDGET_COLS),
         *(f"ua_{k}_{c}" for k, _ in cat.INCOME_SPLITS for c in cat.BUDGET_COLS),
     ),
+    forms=UNIT,
 )
 def income_split_sum(m: Model) -> Iterator[Hit]:
     """附件2 各列：一般公共预算 + 政府性基金拨款 + 纳入专户管理的非税收入拨款 + 其他资金 = 年度资金总额。"""
@@ -192,6 +197,7 @@ def income_split_sum(m: Model) -> Iterator[Hit]:
         *(f"ua_{c}" for c in cat.BUDGET_COLS),
         *(f"ua_{k}_{c}" for k, _ in cat.EXPENSE_SPLITS for c in cat.BUDGET_COLS),
     ),
+    forms=UNIT,
 )
 def expense_split_sum(m: Model) -> Iterator[Hit]:
     """附件2 各列：基本支出 + 项目支出 = 年度资金总额。"""
@@ -203,6 +209,7 @@ def expense_split_sum(m: Model) -> Iterator[Hit]:
     "填报总分与各项填报得分之和不符",
     Severity.ERROR,
     reads=("ua_total_score", "ua_execution_score"),
+    forms=UNIT,
 )
 def typed_total_score(m: Model) -> Iterator[Hit]:
     """附件2 填报的总分应等于填报的预算执行率得分加各绩效指标自评得分（表内自身的加总，不涉及复核得分）。"""

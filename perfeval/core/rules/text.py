@@ -13,7 +13,7 @@ from perfeval.core.compute import indicator_met
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, as_text
 from perfeval.core.rules.common import qty_text, row_name
-from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
+from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
 from perfeval.core.snapshot import CellRef
 from perfeval.core.textclaims import Claim, extract_claims, repeated_counts
 
@@ -109,6 +109,7 @@ def _compare(m: Model, pairs: Iterable[_Pair]) -> Iterator[Hit]:
         "报告文字中的编制人数（如“共有编制人数6人”）应等于附件1 编制数；"
         "行政、事业编制数应等于基本信息中所填。"
     ),
+    forms=UNIT,
 )
 def authorized_staff(m: Model) -> Iterator[Hit]:
     yield from _compare(
@@ -127,6 +128,7 @@ def authorized_staff(m: Model) -> Iterator[Hit]:
     Severity.ERROR,
     reads=(*CLAIM_FIELDS, "bd_actual_staff"),
     description="报告文字中的实有（在职）人数应等于附件1 实际在职人数。",
+    forms=UNIT,
 )
 def actual_staff(m: Model) -> Iterator[Hit]:
     yield from _compare(m, (_Pair("actual_staff", "bd_actual_staff", amount=False),))
@@ -138,6 +140,7 @@ def actual_staff(m: Model) -> Iterator[Hit]:
     Severity.ERROR,
     reads=(*CLAIM_FIELDS, "ua_initial_budget"),
     description="报告文字中的年初预算数应等于附件2 年初预算数（容差 0.01 万元）。",
+    forms=UNIT,
 )
 def initial_budget(m: Model) -> Iterator[Hit]:
     yield from _compare(m, (_Pair("initial_budget", "ua_initial_budget"),))
@@ -149,6 +152,7 @@ def initial_budget(m: Model) -> Iterator[Hit]:
     Severity.ERROR,
     reads=(*CLAIM_FIELDS, "ua_adjusted_budget", "ua_spent"),
     description="报告文字中的全年预算数、全年支出数应分别等于附件2 全年预算数、全年执行数。",
+    forms=UNIT,
 )
 def adjusted_budget_and_spent(m: Model) -> Iterator[Hit]:
     yield from _compare(m, (_Pair("adjusted_budget", "ua_adjusted_budget"), _Pair("spent", "ua_spent")))
@@ -166,6 +170,7 @@ def adjusted_budget_and_spent(m: Model) -> Iterator[Hit]:
         "报告文字中的基本支出、项目支出应等于附件2 按支出性质分的全年执行数（与全年预算数相同时也视为一致）；"
         "文字中的基本支出、项目支出年初预算数应等于年初预算数栏。"
     ),
+    forms=UNIT,
 )
 def expenditure_split(m: Model) -> Iterator[Hit]:
     for part in ("basic", "project"):
@@ -183,6 +188,7 @@ def expenditure_split(m: Model) -> Iterator[Hit]:
     Severity.ERROR,
     reads=(*CLAIM_FIELDS, "bd_tpc_current_budget", "bd_tpc_current_actual"),
     description="报告文字中的“三公”经费预算数、实际支出数应等于附件1 三公经费本年预算数、本年决算数。",
+    forms=UNIT,
 )
 def three_public_costs(m: Model) -> Iterator[Hit]:
     yield from _compare(
@@ -197,6 +203,7 @@ def three_public_costs(m: Model) -> Iterator[Hit]:
     Severity.WARNING,
     reads=(*CLAIM_FIELDS, "ua_initial_budget", "ua_adjusted_budget"),
     description="报告文字称预算未调整，但附件2 全年预算数 ≠ 年初预算数。",
+    forms=UNIT,
 )
 def no_adjustment(m: Model) -> Iterator[Hit]:
     initial, adjusted = m.num("ua_initial_budget"), m.num("ua_adjusted_budget")
@@ -236,6 +243,7 @@ _WITHIN = (
     description=(
         "报告文字称三公经费、公用经费或整体支出未超预算（控制较好），但表中本年决算数（执行数）大于预算数。"
     ),
+    forms=UNIT,
 )
 def within_budget(m: Model) -> Iterator[Hit]:
     for kinds, actual_name, budget_name, what in _WITHIN:
@@ -315,6 +323,7 @@ def repeated_count_conflicts(m: Model) -> Iterator[Hit]:
     Severity.WARNING,
     reads=(*CLAIM_FIELDS, cat.INDICATORS.name),
     description="报告文字称全部（全面、圆满）完成，但附件2 有定量指标的完成值未达到指标值",
+    forms=UNIT,
 )
 def all_completed(m: Model) -> Iterator[Hit]:
     unmet = [i for i in m.indicators if i.kind == "定量" and indicator_met(i) is False]

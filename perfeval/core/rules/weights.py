@@ -15,7 +15,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, NotApplicable
 from perfeval.core.profile import LEVEL_KEYS
 from perfeval.core.rules.common import PROJECTS, ZERO, q_value, score_matches
-from perfeval.core.rules.registry import Hit, fmt_num, hit, rule
+from perfeval.core.rules.registry import PROJECT, UNIT, Hit, fmt_num, hit, rule
 from perfeval.core.snapshot import CellRef
 
 IND = cat.INDICATORS.name
@@ -55,7 +55,7 @@ def _need_indicators(m: Model) -> list[Indicator]:
 
 
 # --- WT-001 执行率分值 ---------------------------------------------------------------------------------
-@rule("WT-001", "预算执行率分值与评分口径不符", Severity.ERROR, reads=("ua_execution_weight",))
+@rule("WT-001", "预算执行率分值与评分口径不符", Severity.ERROR, reads=("ua_execution_weight",), forms=UNIT)
 def execution_weight(m: Model) -> Iterator[Hit]:
     """附件2 预算执行率的分值应等于评分口径规定的分值（默认 10 分）。"""
     (weight,) = m.need("ua_execution_weight")
@@ -90,26 +90,26 @@ def _level_sum(m: Model, level: str) -> Iterator[Hit]:
     )
 
 
-@rule("WT-002", "产出指标分值合计不符", Severity.ERROR, reads=(IND,))
+@rule("WT-002", "产出指标分值合计不符", Severity.ERROR, reads=(IND,), forms=UNIT)
 def output_weights(m: Model) -> Iterator[Hit]:
     """产出指标各三级指标分值之和应等于评分口径规定的产出指标分值（默认 50 分）。"""
     yield from _level_sum(m, "产出指标")
 
 
-@rule("WT-003", "效益指标分值合计不符", Severity.ERROR, reads=(IND,))
+@rule("WT-003", "效益指标分值合计不符", Severity.ERROR, reads=(IND,), forms=UNIT)
 def benefit_weights(m: Model) -> Iterator[Hit]:
     """效益指标各三级指标分值之和应等于评分口径规定的效益指标分值（默认 30 分）。"""
     yield from _level_sum(m, "效益指标")
 
 
-@rule("WT-004", "满意度指标分值合计不符", Severity.ERROR, reads=(IND,))
+@rule("WT-004", "满意度指标分值合计不符", Severity.ERROR, reads=(IND,), forms=UNIT)
 def satisfaction_weights(m: Model) -> Iterator[Hit]:
     """满意度指标各三级指标分值之和应等于评分口径规定的满意度指标分值（默认 10 分）。"""
     yield from _level_sum(m, _SATISFACTION)
 
 
 # --- WT-005 total 100 -------------------------------------------------------------------------------------
-@rule("WT-005", "分值合计不等于100", Severity.ERROR, reads=("ua_execution_weight", IND))
+@rule("WT-005", "分值合计不等于100", Severity.ERROR, reads=("ua_execution_weight", IND), forms=UNIT)
 def total_weight(m: Model) -> Iterator[Hit]:
     """预算执行率分值 + 全部绩效指标分值之和应为 100 分。"""
     (exec_weight,) = m.need("ua_execution_weight")
@@ -228,7 +228,7 @@ def misfiled_indicators(m: Model) -> Iterator[Hit]:
 
 
 # --- WT-009 project totals -------------------------------------------------------------------------------
-@rule("WT-009", "项目指标分值合计不符", Severity.WARNING, reads=(PROJECTS, PIND))
+@rule("WT-009", "项目指标分值合计不符", Severity.WARNING, reads=(PROJECTS, PIND), forms=PROJECT)
 def project_weights(m: Model) -> Iterator[Hit]:
     """每个项目：执行率分值 + 该项目全部绩效指标分值之和应为 100 分。"""
     if not m.projects:

@@ -47,7 +47,7 @@ def template_mark_changed(m: Model) -> Iterator[Hit]:
     """模板版本标记（填报说明工作表上的命名单元格）被删除或改写时，工具按工作簿中的字段名称和表格识别模板，
     照常校验，并提示恢复标记。"""
     version = m.snapshot.template_version
-    if version == cat.TEMPLATE_VERSION:
+    if version in cat.READABLE_VERSIONS:
         return
     where = m.snapshot.version_cell or CellRef(cat.SHEET_GUIDE, "A1")
     shown = f"为“{version}”" if version else "缺失"
@@ -58,4 +58,21 @@ def template_mark_changed(m: Model) -> Iterator[Hit]:
         expected=cat.TEMPLATE_VERSION,
         found=version or "（无）",
         advice="如删除或改写过“填报说明”工作表，请用 perfeval new 生成新模板对照恢复；内容无误时可忽略。",
+    )
+
+
+@rule("WB-004", "由旧版模板生成，已按新版读取", Severity.INFO)
+def older_template(m: Model) -> Iterator[Hit]:
+    """工作簿由较早版本的模板生成时，工具按当前版本读取（旧版没有的栏目视为未填），照常校验，并提示一次。"""
+    version = m.snapshot.template_version
+    if version is None or version == cat.TEMPLATE_VERSION or version not in cat.READABLE_VERSIONS:
+        return
+    yield hit(
+        m.snapshot.version_cell or CellRef(cat.SHEET_GUIDE, "A1"),
+        f"本工作簿由第 {version} 版模板生成，已按第 {cat.TEMPLATE_VERSION} 版读取：工作簿内容、评分口径、金额单位"
+        "按默认（部门整体和项目支出、所用评分口径、万元），项目支出表新增的主管部门、实施单位、资金来源、评价结论、"
+        "存在问题、改进措施等栏目视为未填。",
+        expected=cat.TEMPLATE_VERSION,
+        found=version,
+        advice="可继续使用本工作簿；需要填写新增栏目时，用 perfeval new 生成新模板并转录数据。",
     )
