@@ -8,20 +8,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from perfeval import catalogue as cat
 from perfeval.io.fill import fill_template
 
 HERE = Path(__file__).resolve().parent
+# data file -> (workbook, kind of workbook: "全部" is the bundled template)
 EXAMPLES = {
-    "taojiang2023.json": "桃江县科协2023.xlsx",
-    "lixian2021.json": "澧县科协2021.xlsx",
+    "taojiang2023.json": ("桃江县科协2023.xlsx", "全部"),
+    "lixian2021.json": ("澧县科协2021.xlsx", "全部"),
+    "lixian2021_project.json": ("澧县科协2021项目.xlsx", "项目"),
 }
 
 
 def build(out_dir: Path = HERE) -> list[Path]:
     written = []
-    for source, target in EXAMPLES.items():
+    for source, (target, kind) in EXAMPLES.items():
         doc = json.loads((HERE / "data" / source).read_text(encoding="utf-8"))
-        written.append(fill_template(doc["values"], doc.get("tables", {}), out_dir / target))
+        forms = None if kind == "全部" else cat.KINDS_OF_WORKBOOK[kind]
+        written.append(fill_template(doc["values"], doc.get("tables", {}), out_dir / target, forms=forms))
     return written
 
 

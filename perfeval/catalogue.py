@@ -78,6 +78,14 @@ KINDS_OF_WORKBOOK: dict[str, frozenset[Form]] = {
 KIND_CHOICES = {"整体": "部门整体", "项目": "项目支出", "全部": "部门整体和项目支出"}
 
 
+FORM_SHORT = {Form.COMMON: "通用", Form.UNIT: "部门整体", Form.PROJECT: "项目支出"}
+
+
+def forms_text(forms: frozenset[Form]) -> str:
+    """ "部门整体", "项目支出", "部门整体、项目支出"; "各类" for none (a rule any workbook runs)."""
+    return "、".join(FORM_SHORT[f] for f in (Form.UNIT, Form.PROJECT) if f in forms) or "各类"
+
+
 def kind_forms(text: object) -> frozenset[Form] | None:
     """The forms a 工作簿内容 cell names ("项目支出" -> {PROJECT}); None when blank or unknown."""
     value = str(text or "").strip()
@@ -459,6 +467,8 @@ BASIC = SheetSpec(
 # --- 附件2 自评表 -----------------------------------------------------------------------------------
 BUDGET_COLS = ("initial_budget", "adjusted_budget", "spent")
 BUDGET_HEADERS = ("年初预算数", "全年预算数", "全年执行数")
+# 按收入性质分 / 按支出性质分: on the form each line holds one figure (seed 000: 一般公共预算：266.32,
+# 基本支出：107.64, 项目支出：158.68), the year's money by source and by kind. One field `ua_{key}` a line.
 INCOME_SPLITS = (
     ("general_budget", "其中：一般公共预算"),
     ("gov_fund", "政府性基金拨款"),
@@ -466,17 +476,44 @@ INCOME_SPLITS = (
     ("other_funds", "其他资金"),
 )
 EXPENSE_SPLITS = (("basic_expenditure", "其中：基本支出"), ("project_expenditure", "项目支出"))
+# (sum field, the form's heading, its lines)
+SPLIT_GROUPS = (
+    ("income_sum", "按收入性质分", INCOME_SPLITS),
+    ("expense_sum", "按支出性质分", EXPENSE_SPLITS),
+)
+# The 年度资金总额 columns the one figure may be, in the order it is read from a version-1 workbook and
+# compared: 全年执行数 first, 全年预算数 when that is what the unit put, 年初预算数 when only that is known.
+SPLIT_BASES = ("spent", "adjusted_budget", "initial_budget")
 GOAL_ROWS = 8
 
 
-def _split_row(key: str, label: str) -> Row:
-    return Row(label, tuple(Cell(f"ua_{key}_{col}", A, WAN) for col in BUDGET_COLS))
+def _split_rows(sum_key: str, heading: str, splits: tuple[tuple[str, str], ...]) -> tuple[Row, ...]:
+    """The form's lines of one group, one figure each; the group's sum (复核) beside its first line."""
+    rows = []
+    for i, (key, label) in enumerate(splits):
+        name = label.removeprefix("其中：")
+        cells: tuple[Cell | None, ...] = (Cell(f"ua_{key}", A, WAN, label=f"{heading} {name}"),)
+        if i == 0:
+            cells += (Cell(f"ua_{sum_key}", A, WAN, computed=True, label=f"{heading}合计（复核）"),)
+            rows.append(Row(f"{heading}　{label}", cells, "sub"))
+        else:
+            rows.append(Row(label, cells))
+    return tuple(rows)
 
 
-def _sum_row(key: str, label: str) -> Row:
-    return Row(
-        label, tuple(Cell(f"ua_{key}_{col}", A, WAN, computed=True) for col in BUDGET_COLS), "computed"
-    )
+SPLIT_FIELDS = tuple(f"ua_{k}" for _, _, splits in SPLIT_GROUPS for k, _ in splits)
+SPLIT_SUMS = tuple(f"ua_{sum_key}" for sum_key, _, _ in SPLIT_GROUPS)
+# Names of version 1 still read: version 1 had the three budget columns on every split line and sum row;
+# the current field takes the first one filled (a sum takes the column its lines were read from). Applied
+# in one place, snapshot.assemble, for both adapters.
+LEGACY_NAMES: dict[str, tuple[str, ...]] = {
+    name: tuple(f"{name}_{col}" for col in SPLIT_BASES) for name in (*SPLIT_FIELDS, *SPLIT_SUMS)
+}
+
+
+def readable_names() -> tuple[str, ...]:
+    """Every defined name an adapter reads: the catalogue's fields and the older names still understood."""
+    return (*fields(), *(old for olds in LEGACY_NAMES.values() for old in olds))
 
 
 INDICATOR_COLUMNS = (
@@ -539,11 +576,13 @@ UNIT = SheetSpec(
                     ),
                     "total",
                 ),
-                *(_split_row(k, lab) for k, lab in INCOME_SPLITS),
-                _sum_row("income_sum", "按收入性质分合计（复核）"),
-                *(_split_row(k, lab) for k, lab in EXPENSE_SPLITS),
-                _sum_row("expense_sum", "按支出性质分合计（复核）"),
             ),
+        ),
+        Block(
+            # One figure a line, as the form prints it; six lines, so every block below stays where
+            # version 1 put it.
+            header=("按收入性质分、按支出性质分", "金额（万元）", "合计（复核）"),
+            rows=tuple(row for group in SPLIT_GROUPS for row in _split_rows(*group)),
         ),
         Block(
             # Placed under the wide columns of the indicator table (三级指标, 实际完成值).
@@ -632,7 +671,7 @@ PROJECTS = TableSpec(
         Column("execution_rate", "执行率（填报）", R, "%", width=10),
         Column("execution_score", "执行率得分（填报）", S, "分", width=10),
         *(
-            Column(f"{key}_{col}", f"{label}·{FUND_SHORT[col]}", A, WAN, width=11)
+            Column(f"{key}_{col}", f"{label}·{FUND_SHORT[col]}", A, WAN, width=12)
             for key, label in FUND_SOURCES
             for col in FUND_COLS
         ),

@@ -1,4 +1,4 @@
-"""The `perfeval` command: new, check, report, export, fields, rules, version, addin."""
+"""The `perfeval` command: new, check, report, export, fields, rules, profiles, version, addin."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import math
 import shutil
 import sys
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +22,7 @@ from perfeval import catalogue as cat
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="部门整体支出绩效自评：生成模板、校验并评分、生成报告、导出报送。",
+    help="部门整体支出和项目支出绩效自评：生成模板、校验并评分、生成报告、导出报送。",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
@@ -61,35 +62,106 @@ def _write_failed(e: OSError, fallback: Path, what: str, option: str = "-o") -> 
     return _fail(describe_write_error(e, target, what=what, option=option))
 
 
+def _kind_forms(kind: str | None) -> frozenset[cat.Form] | None:
+    """--kind 项目 (or the 工作簿内容 wording, 项目支出) -> its forms; None when not given."""
+    if kind is None:
+        return None
+    forms = cat.kind_forms(kind)
+    if forms is None:
+        choices = "；".join(
+            f"{key}（{'、'.join(_service().form_names(fs))}）" for key, fs in cat.KINDS_OF_WORKBOOK.items()
+        )
+        raise _fail(f"未知的工作簿内容“{kind}”。--kind 可选：{choices}。")
+    return forms
+
+
+def _service():
+    import perfeval.service as service
+
+    return service
+
+
+def _load_profile(profile: Path | None):
+    """--profile as given (a file, or a shipped profile's id or name), or None when not given."""
+    from perfeval.core.profile import load_profile
+
+    return None if profile is None else load_profile(profile)
+
+
+PROFILE_HELP = "评分口径：内置口径的编号（perfeval profiles 列出，如 重庆）或口径文件（.toml）"
+
+
 @app.command()
 def new(
     output: Annotated[Path, typer.Argument(help="新工作簿的路径，如 2024年自评.xlsx")],
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="工作簿内容：整体（部门整体）、项目（项目支出）、全部；默认为评分口径的全部表式",
+        ),
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help=PROFILE_HELP + "；不指定时为默认口径（default）")
+    ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="单位名称")] = None,
     year: Annotated[int | None, typer.Option("--year", help="年度，如 2024")] = None,
     force: Annotated[bool, typer.Option("--force", help="目标文件已存在时覆盖")] = False,
 ) -> None:
-    """复制标准模板，生成一个待填写的工作簿。"""
-    from openpyxl import load_workbook
+    """生成一个待填写的工作簿：按评分口径的表式，含部门整体、项目支出或全部表。"""
+    from perfeval.core.profile import ProfileError, default_profile
 
-    from perfeval.template import bundled_template
-
+    forms = _kind_forms(kind)
+    try:
+        prof = _load_profile(profile)
+    except ProfileError as e:
+        raise _fail(str(e)) from None
     if output.suffix.lower() != ".xlsx":
         raise _fail(f"输出文件应以 .xlsx 结尾：{output}")
     if output.exists() and not force:
         raise _fail(f"文件已存在：{output}。如需覆盖请加 --force。")
+    used = prof or default_profile()
+    forms = forms or used.forms
+    if not forms <= used.forms:
+        from perfeval.core.profile import shipped_profiles
+
+        have = "、".join(_service().form_names(used.forms))
+        wanted = "、".join(_service().form_names(forms - used.forms))
+        others = "、".join(p.id for p in shipped_profiles() if forms <= p.forms)
+        raise _fail(
+            f"评分口径“{used.name}”只有{have}的表式，不能生成含{wanted}的工作簿。"
+            f"含该表式的内置口径有：{others}（用 --profile 指定）；或去掉 --kind，按该口径的表式生成。"
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
-    if unit is None and year is None:
-        shutil.copyfile(bundled_template(), output)
-    else:
-        wb = load_workbook(bundled_template())
-        for name, value in (("info_unit_name", unit), ("info_year", year)):
-            if value is not None:
-                sheet, ref = next(iter(wb.defined_names[name].destinations))
-                wb[sheet][ref.replace("$", "")] = value
-        wb.save(output)
-    out.print(
-        f"已生成：{output}（模板版本 {cat.TEMPLATE_VERSION}）。请在“基本信息”“附件1”“附件2”等工作表中填写。"
+    # The committed template is the default profile's, with all its forms: copied, so that it is that file.
+    default = default_profile()
+    standard = forms == default.forms and (
+        prof is None or replace(prof, source="") == replace(default, source="")
     )
+    _write_new(output, used, forms, standard=standard, unit=unit, year=year)
+    sheets = "“" + "”“".join(s.name for s in cat.sheets_of(forms)) + "”"
+    what = "、".join(_service().form_names(forms))
+    out.print(f"已生成：{escape(str(output))}（{what}，模板版本 {cat.TEMPLATE_VERSION}）")
+    out.print(f"评分口径：{escape(used.name)}；金额单位：{used.amount_unit}")
+    out.print(f"请在{sheets}工作表的黄色单元格中填写，填好后运行 perfeval check {escape(output.name)}。")
+
+
+def _write_new(output: Path, profile, forms, *, standard: bool, unit: str | None, year: int | None) -> None:
+    """The committed template copied as is (`standard`), or one built for the profile and kind; then the
+    unit and year typed in."""
+    from openpyxl import load_workbook
+
+    from perfeval.template import build_template, bundled_template
+
+    if standard and unit is None and year is None:
+        shutil.copyfile(bundled_template(), output)
+        return
+    wb = load_workbook(bundled_template()) if standard else build_template(profile, forms)
+    for name, value in (("info_unit_name", unit), ("info_year", year)):
+        if value is not None:
+            sheet, ref = next(iter(wb.defined_names[name].destinations))
+            wb[sheet][ref.replace("$", "")] = value
+    wb.save(output)
 
 
 def _json_default(value: object) -> object:
@@ -101,20 +173,27 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
-def _result_json(run) -> dict:
+def _result_json(run, choice) -> dict:
     from perfeval.core.findings import Severity
 
+    service = _service()
     result = run.result
     m = result.model
+    skipped = service.skipped_rules(result)
     return {
         "source": m.snapshot.source,
         "output": str(run.output) if run.output else None,
         "kept_previous": str(run.kept) if run.kept else None,
         "explanations_carried": run.carried,
-        "profile": m.profile.name,
+        "profile": choice.as_json(),
+        "forms": service.form_names(m.forms),
+        "unfilled_forms": service.form_names(service.unfilled_forms(m)),
         "summary": {s.value: result.count(s) for s in Severity},
         "total_score": result.total_score,
         "grade": result.grade,
+        "projects": [
+            {"name": name, "total": total, "grade": grade} for name, total, grade in result.project_scores()
+        ],
         "computed": {k: v for k, v in sorted(m.computed.items())},
         "indicators": [
             {
@@ -148,6 +227,11 @@ def _result_json(run) -> dict:
             for f in result.findings
         ],
         "not_applicable": result.not_applicable,
+        "not_run": {
+            "missing_data": sorted(skipped.missing_data),
+            "other_forms": sorted(skipped.other_forms),
+            "disabled": sorted(skipped.disabled),
+        },
     }
 
 
@@ -158,16 +242,18 @@ def check(
         Path | None, typer.Option("-o", "--output", help="结果工作簿；默认在原文件旁另存")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出校验结果、复核值与得分")] = False,
-    profile: Annotated[Path | None, typer.Option("--profile", help="评分口径文件（.toml）")] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help=PROFILE_HELP + "；默认按工作簿“基本信息”中的评分口径")
+    ] = None,
 ) -> None:
     """校验并评分：计算比率与得分，标出问题单元格，另存结果工作簿（不改动原文件）。"""
-    from perfeval.core.profile import ProfileError, load_profile
+    from perfeval.core.profile import ProfileError
     from perfeval.io.safety import InputFileError
-    from perfeval.service import check_file
+    from perfeval.service import ProfileChoice, check_file
 
     _notice_if_open(input)
     try:
-        prof = load_profile(profile)
+        prof = _load_profile(profile)
         with err.status("正在校验…", spinner="dots"):
             run = check_file(input, prof, output)
     except (InputFileError, ProfileError) as e:
@@ -175,12 +261,13 @@ def check(
     except OSError as e:  # writing the result (reading errors are InputFileError)
         raise _write_failed(e, output or _default_result(input), "结果文件") from None
     result = run.result
+    choice = ProfileChoice.of(result, given=prof is not None)
     if as_json:
         sys.stdout.write(
-            json.dumps(_result_json(run), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+            json.dumps(_result_json(run, choice), ensure_ascii=False, indent=2, default=_json_default) + "\n"
         )
     else:
-        _print_report(run)
+        _print_report(run, choice)
     raise typer.Exit(EXIT_ERRORS if result.count(_severity("错误")) else EXIT_OK)
 
 
@@ -193,12 +280,15 @@ def report(
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
     profile: Annotated[
-        Path | None, typer.Option("--profile", help="评分口径文件（.toml），可含报告措辞模板")
+        Path | None,
+        typer.Option(
+            "--profile", help=PROFILE_HELP + "，口径文件可含报告措辞模板；默认按工作簿“基本信息”中的评分口径"
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="报告文件已存在时覆盖")] = False,
 ) -> None:
     """生成自评报告（Word，公文格式），正文按表格数据生成，后附附件1、附件2 和各项目支出自评表。"""
-    from perfeval.core.profile import ProfileError, load_profile
+    from perfeval.core.profile import ProfileError
     from perfeval.io.safety import InputFileError
     from perfeval.narrative.render import NarrativeError
     from perfeval.report.errors import ReportError
@@ -206,13 +296,14 @@ def report(
 
     _notice_if_open(input)
     try:
-        prof = load_profile(profile)
+        prof = _load_profile(profile)
         with err.status("正在生成报告…", spinner="dots"):
             run = report_file(input, prof, output, pdf=pdf, force=force)
     except (InputFileError, ProfileError, NarrativeError, ReportError) as e:
         raise _fail(str(e)) from None
     except OSError as e:
         raise _write_failed(e, output or input.with_name(f"{input.stem}.自评报告.docx"), "报告文件") from None
+    _profile_note(run.result, prof)
     out.print(f"已生成：{run.docx}（{run.paragraphs} 段正文，{run.tables} 张附表；原工作簿未改动）")
     if run.pdf:
         out.print(f"已生成：{run.pdf}")
@@ -234,10 +325,12 @@ def export(
         bool, typer.Option("--force", help="仍有错误时也导出（须用 --reason 写明原因）")
     ] = False,
     reason: Annotated[str | None, typer.Option("--reason", help="强制导出的原因，写入报送说明和清单")] = None,
-    profile: Annotated[Path | None, typer.Option("--profile", help="评分口径文件（.toml）")] = None,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help=PROFILE_HELP + "；默认按工作簿“基本信息”中的评分口径")
+    ] = None,
 ) -> None:
     """导出报送文件夹：干净的工作簿（官方表式）、Word 报告、报告与附件合一的 PDF、清单 manifest.json。"""
-    from perfeval.core.profile import ProfileError, load_profile
+    from perfeval.core.profile import ProfileError
     from perfeval.export.package import ExportError, ExportRefused
     from perfeval.io.safety import InputFileError
     from perfeval.narrative.render import NarrativeError
@@ -245,7 +338,7 @@ def export(
 
     _notice_if_open(input)
     try:
-        prof = load_profile(profile)
+        prof = _load_profile(profile)
         with err.status("正在导出报送文件（生成 PDF 约需十几秒）…", spinner="dots"):
             res = export_file(input, prof, directory, force=force, reason=reason)
     except ExportRefused as e:
@@ -255,6 +348,7 @@ def export(
         raise _fail(str(e)) from None
     except OSError as e:
         raise _write_failed(e, directory or input.parent, "报送文件夹", "-d") from None
+    _profile_note(res.result, prof)
     out.print(f"已导出：{res.folder}（原工作簿未改动）")
     for f in res.files:
         out.print(f"  {f.name}")
@@ -273,12 +367,24 @@ def _severity(name: str):
     return Severity(name)
 
 
-def _print_report(run) -> None:
+def _profile_note(result, given) -> None:
+    """The one line worth saying about the profile a report or export used (none when it is the
+    workbook's own)."""
+    note = _service().ProfileChoice.of(result, given=given is not None).note()
+    if note:
+        out.print(f"[yellow]注意：[/]{escape(note)}")
+
+
+def _print_report(run, choice) -> None:
+    service = _service()
     result = run.result
     m = result.model
     unit = m.text("info_unit_name") or "（未填单位名称）"
-    out.print(f"[bold]{unit} {m.text('info_year')} 年度部门整体支出绩效自评 — 校验结果[/]")
-    out.print(f"结论：{result.summary()}")
+    year = m.text("info_year") or "（未填年度）"
+    out.print(f"[bold]{escape(unit)} {escape(year)} 年度{service.form_title(m.forms)} — 校验结果[/]")
+    note = choice.note()
+    out.print(f"[yellow]注意：[/]{escape(note)}" if note else escape(choice.line()))
+    out.print(f"结论：{escape(result.summary())}")
     if result.findings:
         table = Table(show_lines=False, header_style="bold")
         for col in ("严重程度", "规则", "单元格", "问题"):
@@ -287,10 +393,17 @@ def _print_report(run) -> None:
             style = SEVERITY_STYLE[f.severity.value]
             cells = [str(c) for c in f.cells]
             where = "、".join(cells[:3]) + (f" 等 {len(cells)} 处" if len(cells) > 3 else "")
-            table.add_row(f"[{style}]{f.severity.value}[/]", f.rule_id, where, f.text())
+            table.add_row(f"[{style}]{f.severity.value}[/]", f.rule_id, escape(where), escape(f.text()))
         out.print(table)
-    if result.not_applicable:
-        out.print(f"另有 {len(result.not_applicable)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
+    for form in sorted(service.unfilled_forms(m)):
+        # Made for both forms, one left blank: its rules (completeness too) did not run; say which.
+        sheets = "“" + "”“".join(sp.name for sp in cat.SHEETS if sp.form is form) + "”"
+        out.print(f"本工作簿的{cat.FORM_NAMES[form]}（{sheets}表）未填写，未作校验。")
+    skipped = service.skipped_rules(result)
+    if skipped.missing_data:
+        out.print(f"另有 {len(skipped.missing_data)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
+    if skipped.disabled:
+        out.print(f"评分口径关闭了 {len(skipped.disabled)} 条规则：{'、'.join(sorted(skipped.disabled))}。")
     if run.output:
         out.print(f"结果已另存为：{escape(str(run.output))}（原文件未改动）")
     if run.kept:
@@ -373,6 +486,44 @@ def rules(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出"
         table.add_row(*(str(x) for x in r[:5]))
     out.print(table)
     out.print(f"共 {len(body)} 条规则。")
+
+
+@app.command()
+def profiles(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False) -> None:
+    """列出内置的评分口径（表式）：编号、名称、所含表式、金额单位和说明。"""
+    from perfeval.core.profile import shipped_profiles
+
+    service = _service()
+    shipped = shipped_profiles()
+    if as_json:
+        rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "forms": service.form_names(p.forms),
+                "kind": cat.kind_text(p.forms),
+                "amount_unit": p.amount_unit,
+                "description": p.description,
+                "weights": {k: int(v) if v == int(v) else float(v) for k, v in p.weights.items()},
+                "project_weights": {
+                    k: int(v) if v == int(v) else float(v) for k, v in p.project_weights.items()
+                },
+            }
+            for p in shipped
+        ]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(header_style="bold")
+    for col in ("编号", "名称", "表式", "金额单位"):
+        table.add_column(col, overflow="fold", no_wrap=col != "名称")
+    table.add_column("说明", overflow="fold", ratio=1)
+    for p in shipped:
+        table.add_row(p.id, p.name, cat.kind_text(p.forms), p.amount_unit, p.description)
+    out.print(table)
+    out.print("perfeval new 文件.xlsx --profile 编号：按该口径的表式生成工作簿。")
+    out.print(
+        "perfeval check 文件.xlsx：按工作簿“基本信息”中的评分口径校验；--profile 编号（或口径文件.toml）可另行指定。"
+    )
 
 
 @app.command()

@@ -1,4 +1,9 @@
-"""The file-level jobs the CLI runs: check (a new result workbook), report (Word/PDF), export (the package)."""
+"""The file-level jobs the CLI runs: check (a new result workbook), report (Word/PDF), export (the package).
+
+Also what both front doors share about a check: which profile it uses (choose_profile, once per check, for
+the CLI's check, report and export and for the Excel ribbon alike) and why rules were not run. Imports of
+the file adapter (openpyxl, lxml) stay inside the functions: the ribbon imports this module on its click path.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,14 @@ import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from perfeval import catalogue as cat
+from perfeval.catalogue import Form
 from perfeval.core.pipeline import CheckResult, run_check
 from perfeval.core.plan import WritePlan, build_plan
-from perfeval.core.profile import Profile
+from perfeval.core.profile import Profile, default_profile, find_shipped
 from perfeval.core.snapshot import Snapshot
-from perfeval.io.package import written_by_us_and_untouched
 from perfeval.io.safety import (
     OutputPathError,
     check_output_location,
@@ -20,17 +27,148 @@ from perfeval.io.safety import (
     ensure_distinct_output,
     write_atomically,
 )
-from perfeval.io.xlsx_reader import open_workbook, read_snapshot
-from perfeval.io.xlsx_writer import clear_result, write_result
+
+if TYPE_CHECKING:
+    from perfeval.core.model import Model
+
+FORM_ORDER = (Form.UNIT, Form.PROJECT)
 
 
+# --- which profile a check uses ------------------------------------------------------------------------
+def workbook_profile_name(snapshot: Snapshot) -> str:
+    """What the workbook's 评分口径 cell (基本信息) says; "" when blank or absent (a version 1 workbook)."""
+    raw = snapshot.values.get("info_profile")
+    return str(raw).strip() if raw is not None else ""
+
+
+@dataclass(frozen=True)
+class ProfileChoice:
+    """The profile a check used, and why: given by the caller (--profile), named by the workbook, or the
+    default (the workbook names none, or one perfeval does not ship)."""
+
+    profile: Profile
+    named: str  # the workbook's 评分口径 cell
+    given: bool  # the caller named the profile
+
+    @classmethod
+    def of(cls, result: CheckResult, given: bool) -> ProfileChoice:
+        """The choice a finished check made (choose_profile made it; this only describes it)."""
+        return cls(result.model.profile, workbook_profile_name(result.model.snapshot), given)
+
+    @property
+    def as_named(self) -> bool:
+        """The profile used is the one the workbook names."""
+        return bool(self.named) and self.named in (self.profile.name, self.profile.id)
+
+    @property
+    def unknown(self) -> bool:
+        """The workbook names a profile perfeval does not ship, and none was given: the default was used."""
+        return bool(self.named) and not self.given and not self.as_named
+
+    @property
+    def overridden(self) -> bool:
+        """A profile was given that is not the one the workbook names."""
+        return bool(self.named) and self.given and not self.as_named
+
+    def line(self) -> str:
+        """评分口径：… and where it came from, for the CLI's check output."""
+        if self.given:
+            return f"评分口径：按 --profile 指定的“{self.profile.name}”"
+        if self.as_named:
+            return f"评分口径：按工作簿“基本信息”所填的“{self.profile.name}”"
+        return f"评分口径：默认口径“{self.profile.name}”"
+
+    def note(self, option: str = "--profile") -> str:
+        """One line when the profile used is not the one the workbook names, else "". `option`: how the
+        caller can name a profile ("" in Excel, where there is no such option)."""
+        if self.overridden:
+            by = f"按 {option} 指定的" if option else "按指定的"
+            return f"工作簿“基本信息”中的评分口径为“{self.named}”，本次{by}“{self.profile.name}”校验。"
+        if self.unknown:
+            hint = f"；如有该口径的文件，请用 {option} 口径文件.toml 指定" if option else ""
+            return (
+                f"工作簿“基本信息”中的评分口径“{self.named}”不是本工具自带的口径，"
+                f"已按默认口径“{self.profile.name}”校验{hint}。"
+            )
+        return ""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.profile.id,
+            "name": self.profile.name,
+            "source": "option" if self.given else ("workbook" if self.as_named else "default"),
+            "workbook": self.named or None,
+            "note": self.note() or None,
+        }
+
+
+def choose_profile(snapshot: Snapshot, given: Profile | None) -> ProfileChoice:
+    """The profile to check with: the one given, else the shipped profile the workbook names in 评分口径,
+    else the default."""
+    named = workbook_profile_name(snapshot)
+    if given is not None:
+        return ProfileChoice(given, named, True)
+    shipped = find_shipped(named) if named else None
+    return ProfileChoice(shipped or default_profile(), named, False)
+
+
+def check_snapshot(snapshot: Snapshot, given: Profile | None) -> CheckResult:
+    """Check what an adapter read, with the profile choose_profile picks."""
+    return run_check(snapshot, choose_profile(snapshot, given).profile)
+
+
+# --- what a check covered --------------------------------------------------------------------------
+def form_title(forms: frozenset[Form]) -> str:
+    """部门整体支出绩效自评 / 项目支出绩效自评 / 部门整体支出和项目支出绩效自评."""
+    shown = {Form.UNIT: "部门整体支出", Form.PROJECT: "项目支出"}
+    return "和".join(shown[f] for f in FORM_ORDER if f in forms) + "绩效自评"
+
+
+def form_names(forms: frozenset[Form]) -> list[str]:
+    return [cat.FORM_NAMES[f] for f in FORM_ORDER if f in forms]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """The rules a check did not run (rule id -> reason), by why."""
+
+    missing_data: dict[str, str]  # inputs they read are blank or unreadable
+    other_forms: dict[str, str]  # their form is not in the workbook, or left blank
+    disabled: dict[str, str]  # the profile turns them off
+
+
+def skipped_rules(result: CheckResult) -> Skipped:
+    from perfeval.core.rules import REGISTRY
+
+    model = result.model
+    missing, other, disabled = {}, {}, {}
+    for rule_id, reason in result.not_applicable.items():
+        rule = REGISTRY.get(rule_id)
+        if rule_id in model.profile.disabled:
+            disabled[rule_id] = reason
+        elif rule is not None and not rule.forms <= model.forms:
+            other[rule_id] = reason
+        else:
+            missing[rule_id] = reason
+    return Skipped(missing, other, disabled)
+
+
+def unfilled_forms(model: Model) -> frozenset[Form]:
+    """Forms the workbook was made for but has nothing typed in (a 全部 workbook with only projects)."""
+    return model.declared_forms - model.forms
+
+
+# --- the file jobs -------------------------------------------------------------------------------------
 def read_snapshot_of(path: Path) -> Snapshot:
     """What the check reads from a workbook file; the file is only read."""
+    from perfeval.io.xlsx_reader import open_workbook, read_snapshot
+
     return read_snapshot(open_workbook(path), path)
 
 
-def read_and_check(path: Path, profile: Profile) -> CheckResult:
-    return run_check(read_snapshot_of(path), profile)
+def read_and_check(path: Path, profile: Profile | None) -> CheckResult:
+    """Check a file with `profile`, or (None) with the profile the workbook names."""
+    return check_snapshot(read_snapshot_of(path), profile)
 
 
 @dataclass
@@ -74,14 +212,19 @@ def check_output_path(path: Path, output: Path | None) -> Path:
     return out
 
 
-def check_file(path: Path, profile: Profile, output: Path | None = None, *, write: bool = True) -> CheckRun:
+def check_file(
+    path: Path, profile: Profile | None, output: Path | None = None, *, write: bool = True
+) -> CheckRun:
     """Check a workbook file and write the result beside it (or to `output`); the file is only read.
+    `profile` None: the profile the workbook names in 评分口径 (choose_profile).
 
     A result already at the output (the user may have typed 审核说明 in it) is never destroyed: it is kept
     under a numbered name, and its 审核说明 are carried into the new result.
     """
+    from perfeval.io.package import written_by_us_and_untouched
     from perfeval.io.previous import previous_explanations
     from perfeval.io.safety import keep_previous_result
+    from perfeval.io.xlsx_writer import write_result
 
     out = check_output_path(path, output) if write else None  # refused before anything is read
     snapshot = read_snapshot_of(path)
@@ -90,7 +233,7 @@ def check_file(path: Path, profile: Profile, output: Path | None = None, *, writ
         carried = previous_explanations(out)
         # The input's own 审核说明 (a result checked again) win over those of the result being replaced.
         snapshot.explanations = {**carried, **snapshot.explanations}
-    result = run_check(snapshot, profile)
+    result = check_snapshot(snapshot, profile)
     plan = build_plan(result)
     if out is None:
         return CheckRun(result, plan, None)
@@ -107,10 +250,10 @@ def check_file(path: Path, profile: Profile, output: Path | None = None, *, writ
 def clear_file(path: Path, output: Path, profile: Profile | None = None) -> Path:
     """清除标记 on a file: a copy of `path` without what the tool wrote (its marks, computed values and
     sheets); everything the user wrote stays. The file itself is only read."""
-    from perfeval.core.profile import default_profile
+    from perfeval.io.xlsx_writer import clear_result
 
     ensure_distinct_output(path, output)
-    result = read_and_check(path, profile or default_profile())
+    result = read_and_check(path, profile)
     clear_result(path, build_plan(result), output)
     return output
 
@@ -125,7 +268,7 @@ class ReportRun:
 
 
 def report_file(
-    path: Path, profile: Profile, output: Path | None = None, *, pdf: bool = False, force: bool = False
+    path: Path, profile: Profile | None, output: Path | None = None, *, pdf: bool = False, force: bool = False
 ) -> ReportRun:
     """The 自评报告 as Word (and PDF): read the workbook (never written), check, render, lay out."""
     from perfeval.narrative.render import render_report
@@ -160,7 +303,7 @@ def report_file(
 
 def export_file(
     path: Path,
-    profile: Profile,
+    profile: Profile | None,
     out_dir: Path | None = None,
     *,
     force: bool = False,

@@ -65,7 +65,7 @@ def guide_lines(forms: frozenset[Form], profile: Profile) -> tuple[tuple[str, st
             "",
         ),
         (
-            f"金额请按{unit}填数字（如 158.43），不要带单位；比率可填 100% 或 1；指标值可带比较符和单位，如 ≥95%、10个。"
+            f"金额请按{unit}填数字（如 {'1584300.00' if unit == '元' else '158.43'}），不要带单位；比率可填 100% 或 1；指标值可带比较符和单位，如 ≥95%、10个。"
             "定性指标的实际完成值可直接写完成等次，如“达成年度指标”。",
             "",
         ),
@@ -205,6 +205,9 @@ def _build_table(
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
     ws.add_table(table)
     # Group titles over the header (the form's 项目资金 rows as column groups); the label goes above them.
+    # Their headers ("当年财政拨款·全年预算") take two lines.
+    if spec.band:
+        ws.row_dimensions[hr].height = 30
     ci = place.first_col
     for title, span in spec.band:
         _header(ws.cell(hr - 1, ci), form_text(title, profile))

@@ -25,14 +25,16 @@ from openpyxl.workbook.defined_name import DefinedName
 from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.plan import NOTE_MARK, SEVERITY_FILLS, STATE_HEADER
-from perfeval.core.profile import default_profile
+from perfeval.core.profile import default_profile, find_shipped
 from perfeval.excel import ribbon
 from perfeval.excel.reader import parse_refers_to, split_scoped_name
 from perfeval.excel.specs import US, marks_spec, parse_spec, solid_fill
 from perfeval.excel.writer import MARKS_MACRO, UNDO_MACRO, excel_text, value_blocks
+from perfeval.io.fill import fill_template
 from perfeval.service import check_file
+from tests.projects import PROJECT_A, PROJECT_B, project_tables, project_workbook
 from tests.remote_client import actions, desktop_actions, excel_sheet_prefix, remote_book
-from tests.workbooks import taojiang_with_indicators
+from tests.workbooks import taojiang_data, taojiang_with_indicators
 
 ROOT = Path(__file__).resolve().parents[1]
 TAOJIANG = ROOT / "examples" / "桃江县科协2023.xlsx"
@@ -239,7 +241,7 @@ def test_summary_message_box(taojiang_click) -> None:
     (alert,) = [a for a in acts if a["func"] == "alert"]
     prompt, title, buttons, mode, _ = alert["args"]
     assert title == "绩效自评" and buttons == "ok" and mode == "critical"  # the example has 错误
-    assert "4 个错误、7 个警告" in prompt and "总分 110.00" in prompt
+    assert "4 个错误、6 个警告" in prompt and "总分 110.00" in prompt
     assert acts[-1] is alert  # the message comes after every change
 
 
@@ -601,6 +603,145 @@ def test_vba_inserts_after_a_users_note_and_sets_no_author() -> None:
 )
 def test_split_scoped_name(key, expected) -> None:
     assert split_scoped_name(key) == expected
+
+
+# --- workbooks of other kinds: project-only (no 附件1/附件2), and 重庆 (amounts in 元) ---------------------
+def _findings(result) -> list[tuple]:
+    return [(f.rule_id, f.severity, f.cells, f.message, f.expected, f.found) for f in result.findings]
+
+
+def _same_as_the_file_adapter(path: Path, click) -> None:
+    """The click read, checked and wrote what `perfeval check` does on the same file; nothing went to a
+    sheet or name the workbook lacks."""
+    _, outcome, acts = click
+    run = check_file(path, None, write=False)
+    assert outcome.result.model.profile == run.result.model.profile
+    assert outcome.result.model.forms == run.result.model.forms
+    assert _findings(outcome.result) == _findings(run.result)
+    assert outcome.result.model.computed == run.result.model.computed
+    assert outcome.result.model.table_computed == run.result.model.table_computed
+    assert outcome.plan is not None and outcome.plan.values == run.plan.values
+    sheets = load_workbook(path, read_only=True).sheetnames
+    assert {w.ref.sheet for w in run.plan.values} <= set(sheets)
+    written = {sheet: _written(acts, sheet) for sheet in sheets}
+    for w in run.plan.values:
+        expected = excel_text(w.value)
+        assert written[w.ref.sheet][cat.split_address(w.ref.address)] == (
+            "" if expected is None else expected
+        )
+    added = {_new(name) for name in _added_sheets(acts)}
+    assert {a["sheet"] for a in acts if a["sheet"] is not None} <= set(sheets) | added
+    marks = parse_spec(_macros(acts)[MARKS_MACRO][0])
+    assert {(r[0], r[1]) for r in marks} == {
+        (c.sheet, c.address) for f in run.result.findings for c in f.cells
+    }
+
+
+@pytest.fixture(scope="module")
+def project_only(tmp_path_factory):
+    path = project_workbook(tmp_path_factory.mktemp("kinds") / "两个项目.xlsx")
+    return path, _click(path)
+
+
+def test_project_only_workbook_is_checked_as_the_file_adapter_checks_it(project_only) -> None:
+    path, click = project_only
+    assert load_workbook(path, read_only=True).sheetnames == [
+        cat.SHEET_GUIDE,
+        cat.SHEET_INFO,
+        cat.SHEET_PROJECTS,
+        cat.SHEET_PROJECT_INDICATORS,
+    ]
+    _same_as_the_file_adapter(path, click)
+
+
+def test_project_only_workbook_gets_its_project_table_computed(project_only) -> None:
+    """科普惠农项目 100 %, 10.00, 100.00, 优; 基层科协组织建设 18 of 20: 90 %, 9.00, 95.00, 优."""
+    _, (_, _, acts) = project_only
+    place = cat.table_placement(cat.PROJECTS)
+    written = _written(acts, cat.SHEET_PROJECTS)
+    col = {key: cat.split_address(f"{place.letters[key]}1")[1] for key in place.letters}
+    first = place.header_row + 1
+    rows = [
+        [
+            written[(first + i, col[key])]
+            for key in ("execution_rate_calc", "execution_score_calc", "total_score_calc")
+        ]
+        for i in range(2)
+    ]
+    assert rows == [[1.0, 10.0, 100.0], [0.9, 9.0, 95.0]]
+    assert [written[(first + i, col["grade_calc"])] for i in range(2)] == ["优", "优"]
+
+
+def test_project_only_summary_names_the_projects(project_only) -> None:
+    _, (_, _, acts) = project_only
+    (alert,) = [a for a in acts if a["func"] == "alert"]
+    prompt = alert["args"][0]
+    assert f"项目支出绩效自评 2 个项目：{PROJECT_A} 100.00 分、{PROJECT_B} 95.00 分" in prompt
+    assert "部门整体" not in prompt and "评分口径" not in prompt  # the workbook's own profile: nothing to say
+
+
+def _chongqing(out: Path) -> Path:
+    """桃江's 部门整体 forms in 重庆's form: every amount in 元 (×10000), 得分系数 and 核心指标 filled."""
+    values, tables = taojiang_data()
+    fields = cat.fields()
+
+    def yuan(v: object) -> object:
+        return v * 10000 if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+    values = {k: yuan(v) if fields[k].type is cat.FieldType.AMOUNT else v for k, v in values.items()}
+    unit_tables = {}
+    for name, rows in tables.items():
+        spec = cat.TABLES[name]
+        if spec.form is cat.Form.UNIT:
+            amounts = {c.key for c in spec.columns if c.type is cat.FieldType.AMOUNT}
+            unit_tables[name] = [{k: yuan(v) if k in amounts else v for k, v in r.items()} for r in rows]
+    for row in unit_tables[cat.INDICATORS.name]:
+        row.update(coefficient=1, core="是")
+    return fill_template(
+        values, unit_tables, out, profile=find_shipped("重庆"), forms=cat.KINDS_OF_WORKBOOK["整体"]
+    )
+
+
+def test_chongqing_workbook_in_yuan_is_checked_as_the_file_adapter_checks_it(tmp_path: Path) -> None:
+    path = _chongqing(tmp_path / "重庆.xlsx")
+    click = _click(path)
+    _same_as_the_file_adapter(path, click)
+    _, outcome, _ = click
+    assert outcome.result.model.profile.id == "重庆"  # the profile the workbook names, not the default
+    # The same figures as 桃江 in 万元: amounts are held in 万元 whatever the form prints.
+    taojiang = check_file(TAOJIANG, None, write=False).result.model.computed
+    for name in ("ua_execution_rate_calc", "ua_total_score_calc"):
+        assert outcome.result.model.computed[name] == taojiang[name]
+    (overspent,) = [f for f in outcome.result.findings if f.rule_id == "RATE-011"]
+    assert "184,700.00 元" in overspent.message
+
+
+def test_unknown_profile_is_said_in_the_message_box(tmp_path: Path) -> None:
+    path = tmp_path / "四川.xlsx"
+    project_workbook(path, values={"info_profile": "四川省项目支出口径"})
+    _, outcome, _ = _click(path)
+    assert outcome.result.model.profile.id == "default"
+    assert "“四川省项目支出口径”不是本工具自带的口径，已按默认口径" in outcome.message
+    assert "--profile" not in outcome.message  # nothing an Excel user can type
+
+
+def test_action_count_does_not_grow_with_projects(tmp_path: Path) -> None:
+    def projects(n: int, out: Path) -> Path:
+        base = project_tables()
+        rows, indicators = [], []
+        for i in range(n):
+            for row in base[cat.PROJECTS.name]:
+                rows.append({**row, "name": f"{row['name']}{i}"})
+            for row in base[cat.PROJECT_INDICATORS.name]:
+                indicators.append({**row, "project": f"{row['project']}{i}"})
+        return project_workbook(
+            out, tables={cat.PROJECTS.name: rows, cat.PROJECT_INDICATORS.name: indicators}
+        )
+
+    small = _click(projects(1, tmp_path / "small.xlsx"))
+    large = _click(projects(40, tmp_path / "large.xlsx"))
+    assert len(large[1].result.model.projects) == 80
+    assert [a["func"] for a in small[2]] == [a["func"] for a in large[2]]
 
 
 # --- the add-in's VBA, run: LibreOffice's Basic in VBA mode executes PerfevalMarks.bas -------------------

@@ -290,7 +290,7 @@ def test_lixian_builds_and_leaves_blanks_blank(lixian: list[OfficialTable]) -> N
     assert unit.title == "澧县2021年度部门整体支出绩效自评表"
     total = _row(unit, "年度资金总额", col=1)
     assert unit.rows[total][3:] == ["134.35", "", "", "", "", ""]
-    # Only 年初 was typed for the splits, so the block shows that column.
+    # One figure a line, as the form prints it (澧县's are its 年初 figures, the only ones it gives).
     assert unit.rows[total + 1][1:6:4] == ["按收入性质分：", "按支出性质分：134.35"]
     assert unit.rows[total + 2][5] == "其中：基本支出：88.35"
     assert unit.rows[-1][6:] == ["", "", ""]

@@ -89,7 +89,7 @@ def test_quantity_is_frozen_and_status_is_str() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         q.value = Decimal(2)  # type: ignore[misc]
     assert Status.OK == "ok"
-    assert [s.value for s in Status] == ["ok", "blank", "none", "error", "text"]
+    assert [s.value for s in Status] == ["ok", "blank", "none", "error", "text", "unit_doubt"]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from perfeval.reference import fields_markdown, rules_markdown
+from perfeval.reference import fields_markdown, profiles_markdown, rules_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -19,3 +19,11 @@ def test_rule_reference_is_current() -> None:
     assert (DOCS / "rules.md").read_text(encoding="utf-8") == rules_markdown(), (
         "run python -m perfeval.reference"
     )
+
+
+def test_profile_reference_is_current() -> None:
+    text = profiles_markdown()
+    assert (DOCS / "profiles.md").read_text(encoding="utf-8") == text, "run python -m perfeval.reference"
+    # every shipped profile is listed with its unit; 重庆 prints 元 and its two optional columns
+    assert "| `重庆` | 重庆市部门整体绩效自评 | 部门整体 | 元 |" in text and "得分系数、核心指标" in text
+    assert "产出 60" in text

@@ -131,12 +131,9 @@ TAOJIANG_VALUES: dict[str, object] = {
     "ua_execution_weight": 10,
     "ua_execution_rate": "100%",
     "ua_execution_score": 10,
-    "ua_general_budget_adjusted_budget": 266.32,
-    "ua_general_budget_spent": 266.32,
-    "ua_basic_expenditure_adjusted_budget": 107.64,
-    "ua_basic_expenditure_spent": 107.64,
-    "ua_project_expenditure_adjusted_budget": 158.68,
-    "ua_project_expenditure_spent": 158.68,
+    "ua_general_budget": 266.32,
+    "ua_basic_expenditure": 107.64,
+    "ua_project_expenditure": 158.68,
     "ua_total_score": 100,
 }
 TAOJIANG_ITEMS = [
@@ -607,20 +604,23 @@ def test_pl004_prior_and_current_columns_swapped() -> None:
     assert f.cells == (
         ref("bd_project_prior_actual"),
         ref("bd_project_current_actual"),
-        ref("ua_project_expenditure_spent"),
+        ref("ua_project_expenditure"),
     )
     assert "158.68" in f.expected and "99.18" in f.found
 
 
 def test_pl004_budget_and_actual_columns_swapped() -> None:
-    # 附件1 基本支出: 本年预算 107.64 (= 附件2 执行数), 本年决算 110.43 (= 附件2 全年预算数)
-    changes = {
-        "bd_basic_current_budget": 107.64,
-        "bd_basic_current_actual": 110.43,
-        "ua_basic_expenditure_adjusted_budget": 110.43,
-    }
+    # 附件1 基本支出: 本年预算 107.64 (= 附件2 基本支出), 本年决算 110.43 (the budget, in the wrong column)
+    changes = {"bd_basic_current_budget": 107.64, "bd_basic_current_actual": 110.43}
     f = only(run(changes), "PL-004")
     assert f.cells[0] == ref("bd_basic_current_budget") and "填反" in f.message
+
+
+def test_pl004_not_when_the_split_lines_hold_the_budget() -> None:
+    # 全年执行数 250 ≠ 全年预算数 266.32, and the 按支出性质分 lines add up to the budget: no spending to compare
+    changes = {"ua_spent": 250, "bd_project_prior_actual": 158.68, "bd_project_current_actual": 99.18}
+    r = run(changes)
+    assert "PL-004" not in ids(r) and "预算数" in r.not_applicable["PL-004"]
 
 
 def test_pl004_passes_when_the_current_column_matches(taojiang) -> None:

@@ -308,19 +308,15 @@ def test_cmp_009_staff_blank() -> None:
 
 
 def test_cmp_010_expense_split_blank() -> None:
-    r = clean(ua_basic_expenditure_spent=None, ua_project_expenditure_spent="无")
+    r = clean(ua_basic_expenditure=None, ua_project_expenditure="无")
     f = one(r, "CMP-010", WARNING)
-    assert f.cells == (
-        ref("ua_basic_expenditure_spent"),
-        ref("ua_project_expenditure_spent"),
-        ref("ua_spent"),
-    )
+    assert f.cells == (ref("ua_basic_expenditure"), ref("ua_project_expenditure"), ref("ua_spent"))
     assert "266.32" in f.message and "全年执行数" in f.message
     assert not findings_of(r, "SUM-006")  # nothing typed to add up
 
 
 def test_cmp_010_one_split_typed_is_a_sum_problem_not_a_blank() -> None:
-    r = clean(ua_basic_expenditure_spent=None)
+    r = clean(ua_basic_expenditure=None)
     assert not findings_of(r, "CMP-010")
     assert findings_of(r, "SUM-006")
 
@@ -484,34 +480,35 @@ def test_sum_004_parts_may_be_less_or_equal() -> None:
 
 
 def test_sum_005_income_split() -> None:
-    # 一般公共预算 200 + 其他 (空) = 200 against 年度资金总额 全年执行数 266.32; 266.32 − 200 = 66.32
-    f = one(clean(ua_general_budget_spent=200), "SUM-005", ERROR)
-    assert f.cells[0] == ref("ua_spent")
-    assert set(f.cells[1:]) == {ref(f"ua_{k}_spent") for k, _ in cat.INCOME_SPLITS}
-    assert f.expected == "200.00 万元" and f.found == "266.32 万元"
-    assert "66.32 万元" in f.message
+    # 一般公共预算 200 + 其他 (空) = 200 against 全年执行数 = 全年预算数 = 266.32; 266.32 − 200 = 66.32
+    f = one(clean(ua_general_budget=200), "SUM-005", ERROR)
+    assert f.cells[:2] == (ref("ua_spent"), ref("ua_adjusted_budget"))
+    assert set(f.cells[2:]) == {ref(f"ua_{k}") for k, _ in cat.INCOME_SPLITS}
+    assert f.expected == "266.32 万元" and f.found == "200.00 万元"
+    assert "66.32 万元" in f.message and "全年执行数、全年预算数" in f.message
 
 
 def test_sum_005_passes_with_several_sources() -> None:
     # 200 + 66.32 = 266.32; 无 counts as nothing
-    r = clean(ua_general_budget_spent=200, ua_gov_fund_spent=66.32, ua_other_funds_spent="无")
+    r = clean(ua_general_budget=200, ua_gov_fund=66.32, ua_other_funds="无")
     assert not findings_of(r, "SUM-005")
 
 
 def test_sum_006_expense_split() -> None:
-    # 年初预算数: 基本 107.64 + 项目 150 = 257.64 against 266.32; 266.32 − 257.64 = 8.68
-    f = one(clean(ua_project_expenditure_initial_budget=150), "SUM-006", ERROR)
+    # 基本 107.64 + 项目 150 = 257.64 against 266.32; 266.32 − 257.64 = 8.68
+    f = one(clean(ua_project_expenditure=150), "SUM-006", ERROR)
     assert f.cells == (
-        ref("ua_initial_budget"),
-        ref("ua_basic_expenditure_initial_budget"),
-        ref("ua_project_expenditure_initial_budget"),
+        ref("ua_spent"),
+        ref("ua_adjusted_budget"),
+        ref("ua_basic_expenditure"),
+        ref("ua_project_expenditure"),
     )
-    assert f.expected == "257.64 万元" and f.found == "266.32 万元"
+    assert f.expected == "266.32 万元" and f.found == "257.64 万元"
     assert "8.68 万元" in f.message
 
 
 def test_sum_006_passes_clean() -> None:
-    assert not findings_of(clean(), "SUM-006")  # 107.64 + 158.68 = 266.32 in every column
+    assert not findings_of(clean(), "SUM-006")  # 107.64 + 158.68 = 266.32
 
 
 def test_sum_007_typed_total_against_typed_scores() -> None:
@@ -544,8 +541,8 @@ def test_sum_007_passes_and_is_not_applicable_with_a_blank_score() -> None:
 
 def test_xt_001_project_spending_between_forms() -> None:
     # 附件2 项目支出 150.00 against 附件1 158.68; 158.68 − 150 = 8.68
-    f = one(clean(ua_project_expenditure_spent=150, ua_basic_expenditure_spent=116.32), "XT-001", ERROR)
-    assert f.cells == (ref("bd_project_current_actual"), ref("ua_project_expenditure_spent"))
+    f = one(clean(ua_project_expenditure=150, ua_basic_expenditure=116.32), "XT-001", ERROR)
+    assert f.cells == (ref("bd_project_current_actual"), ref("ua_project_expenditure"))
     assert f.found == "158.68 万元" and "150.00 万元" in f.expected
     assert "8.68 万元" in f.message
 
@@ -557,7 +554,7 @@ def test_xt_001_passes_clean() -> None:
 def test_xt_002_basic_spending_between_forms() -> None:
     # 附件1 100.00 against 附件2 107.64; 107.64 − 100 = 7.64
     f = one(clean(bd_basic_current_actual=100), "XT-002", ERROR)
-    assert f.cells == (ref("bd_basic_current_actual"), ref("ua_basic_expenditure_spent"))
+    assert f.cells == (ref("bd_basic_current_actual"), ref("ua_basic_expenditure"))
     assert f.found == "100.00 万元" and "107.64 万元" in f.expected
     assert "7.64 万元" in f.message
 
@@ -570,7 +567,7 @@ def test_xt_003_project_table_total() -> None:
     # 100 + 50 = 150 against 附件2 项目支出 158.68; 158.68 − 150 = 8.68
     r = with_projects([project("业务工作经费", 100, 100), project("科学技术普及", 50, 50)])
     f = one(r, "XT-003", WARNING)
-    assert f.cells == (ref("ua_project_expenditure_spent"), tref(PROJ, 0, "spent"), tref(PROJ, 1, "spent"))
+    assert f.cells == (ref("ua_project_expenditure"), tref(PROJ, 0, "spent"), tref(PROJ, 1, "spent"))
     assert f.expected == "158.68 万元" and f.found == "150.00 万元"
     assert "主要项目" in f.advice
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from perfeval import catalogue as cat
 from perfeval.core.model import Indicator, Model
 from perfeval.core.parse import Quantity
+from perfeval.core.units import HELD_REASON, held_back
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -48,6 +49,29 @@ def add(values: list[Decimal | None]) -> Decimal | None:
     """Sum of what is there; None when nothing is."""
     present = [v for v in values if v is not None]
     return sum(present, ZERO) if present else None
+
+
+def split_basis(model: Model, sum_key: str) -> tuple[str, ...]:
+    """The 年度资金总额 columns (cat.SPLIT_BASES, in that order) a split group's one-figure lines add up to.
+
+    The form's 按收入性质分 / 按支出性质分 lines hold one figure each: the year's money, normally the
+    全年执行数, sometimes the 全年预算数 (the block sits under 年度预算申请), and 年初预算数 where that
+    is all a unit gives. Empty when nothing is typed or the lines match none of the totals.
+    """
+    total = model.computed.get(f"ua_{sum_key}")
+    if not isinstance(total, Decimal):
+        return ()
+    tol = model.profile.amount_tolerance
+    return tuple(
+        col for col in cat.SPLIT_BASES if (v := model.num(f"ua_{col}")) is not None and abs(v - total) <= tol
+    )
+
+
+def split_is_spending(model: Model, sum_key: str) -> bool:
+    """Whether a group's figures may be read as 全年执行数: they add up to it, or to no total at all
+    (then they are taken for what the form asks, and the sum rules say they do not add up)."""
+    basis = split_basis(model, sum_key)
+    return not basis or "spent" in basis
 
 
 def execution_score(rate: Value, weight: Decimal | None, model: Model) -> Value:
@@ -155,6 +179,11 @@ def compute(model: Model) -> None:
             else:
                 total = add([n(f"bd_{part}_{col}") for part in parts])
             c[f"bd_{key}_{col}_sum"] = total if total is not None else Unavailable("明细均未填", silent=True)
+            if held_back(*(model.q[f"bd_{part}_{col}"] for part in parts if part in cat.COST_LABELS)) or (
+                parts == ("tbl_project_items",)
+                and held_back(*(it.amounts[col] for it in model.project_items))
+            ):
+                c[f"bd_{key}_{col}_sum"] = Unavailable(HELD_REASON)
     for key, *_ in cat.COST_ROWS:
         name = cat.COST_LABELS[key]
         cur, bud, prior = (
@@ -164,6 +193,8 @@ def compute(model: Model) -> None:
         )
         c[f"bd_{key}_control_rate"] = ratio(cur, bud, f"{name}本年决算数", f"{name}本年预算数")
         c[f"bd_{key}_change_rate"] = change(cur, prior, f"{name}本年决算数", f"{name}上年决算数")
+        if held_back(*(model.q[f"bd_{key}_{col}"] for col in cat.YEAR_COLS)):
+            c[f"bd_{key}_control_rate"] = c[f"bd_{key}_change_rate"] = Unavailable(HELD_REASON)
     c["bd_building_area_rate_calc"] = ratio(
         n("bd_building_actual_area"), n("bd_building_approved_area"), "实际规模", "批复规模"
     )
@@ -177,10 +208,15 @@ def compute(model: Model) -> None:
     c["ua_execution_score_calc"] = execution_score(rate, n("ua_execution_weight"), model)
     adj = change(n("ua_adjusted_budget"), n("ua_initial_budget"), "全年预算数", "年初预算数")
     c["ua_adjustment_rate_calc"] = adj
-    for sum_key, splits in (("income_sum", cat.INCOME_SPLITS), ("expense_sum", cat.EXPENSE_SPLITS)):
-        for col in cat.BUDGET_COLS:
-            total = add([n(f"ua_{k}_{col}") for k, _ in splits])
-            c[f"ua_{sum_key}_{col}"] = total if total is not None else Unavailable("均未填", silent=True)
+    if held_back(model.q["ua_spent"], model.q["ua_adjusted_budget"]):
+        c["ua_execution_rate_calc"] = c["ua_execution_score_calc"] = Unavailable(HELD_REASON)
+    if held_back(model.q["ua_adjusted_budget"], model.q["ua_initial_budget"]):
+        c["ua_adjustment_rate_calc"] = Unavailable(HELD_REASON)
+    for sum_key, _, splits in cat.SPLIT_GROUPS:
+        total = add([n(f"ua_{k}") for k, _ in splits])
+        c[f"ua_{sum_key}"] = total if total is not None else Unavailable("均未填", silent=True)
+        if held_back(*(model.q[f"ua_{k}"] for k, _ in splits)):
+            c[f"ua_{sum_key}"] = Unavailable(HELD_REASON)
 
     _score_indicators(model, model.indicators)
     exec_score = c["ua_execution_score_calc"]
@@ -191,6 +227,8 @@ def compute(model: Model) -> None:
         )
         c["ua_total_score_calc"] = p.quantize(total)
         c["ua_grade_calc"] = p.grade(total)
+        if isinstance(exec_score, Unavailable) and exec_score.reason == HELD_REASON:
+            c["ua_total_score_calc"] = c["ua_grade_calc"] = Unavailable(HELD_REASON)
     else:
         c["ua_total_score_calc"] = Unavailable("没有执行率和绩效指标", silent=True)
         c["ua_grade_calc"] = Unavailable("没有总分", silent=True)
@@ -200,6 +238,8 @@ def compute(model: Model) -> None:
         _score_indicators(model, proj.indicators)
         prate = ratio(proj.spent.value, proj.adjusted_budget.value, "全年执行数", "全年预算数")
         pscore = execution_score(prate, proj.execution_weight.value, model)
+        if held_back(proj.spent, proj.adjusted_budget):
+            prate = pscore = Unavailable(HELD_REASON)
         t = cat.PROJECTS.name
         model.table_computed[(t, proj.index, "execution_rate_calc")] = prate
         model.table_computed[(t, proj.index, "execution_score_calc")] = pscore
@@ -210,4 +250,7 @@ def compute(model: Model) -> None:
             )
             model.table_computed[(t, proj.index, "total_score_calc")] = ptotal
             model.table_computed[(t, proj.index, "grade_calc")] = p.grade(ptotal)
+            if pscore == Unavailable(HELD_REASON):
+                model.table_computed[(t, proj.index, "total_score_calc")] = Unavailable(HELD_REASON)
+                model.table_computed[(t, proj.index, "grade_calc")] = Unavailable(HELD_REASON)
     _score_indicators(model, model.orphan_indicators)

@@ -11,6 +11,7 @@ from perfeval.catalogue import FieldType, Form
 from perfeval.core.parse import Quantity, Status, parse_number, parse_rate, parse_target, parse_year
 from perfeval.core.profile import Profile
 from perfeval.core.snapshot import CellRef, Snapshot, TableData
+from perfeval.core.units import hold_back
 
 
 class NotApplicable(Exception):
@@ -375,7 +376,7 @@ def build_model(snapshot: Snapshot, profile: Profile) -> Model:
     filled = frozenset(
         form for form, yes in ((Form.UNIT, unit_filled), (Form.PROJECT, bool(projects or orphans))) if yes
     )
-    return Model(
+    model = Model(
         snapshot,
         profile,
         q,
@@ -387,3 +388,4 @@ def build_model(snapshot: Snapshot, profile: Profile) -> Model:
         filled_forms=filled,
         amount_unit=unit,
     )
+    return hold_back(model)  # amounts typed in the other unit are held back (core/units.py)

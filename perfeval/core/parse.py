@@ -42,6 +42,9 @@ class Status(StrEnum):
     NONE = "none"  # "无", "—", "/", "不适用" ...: the user says there is nothing to report
     ERROR = "error"  # an Excel error value such as #DIV/0!
     TEXT = "text"  # text where no single number could be read
+    # An amount that reads as a number but seems typed in the other unit (元 in a 万元 form, or the reverse):
+    # held back by core/units.py so that nothing is computed from it; PL-003 reports it.
+    UNIT_DOUBT = "unit_doubt"
 
 
 @dataclass(frozen=True)

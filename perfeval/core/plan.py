@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from perfeval import __version__
 from perfeval import catalogue as cat
-from perfeval.catalogue import FieldType
+from perfeval.catalogue import FieldType, Form
 from perfeval.core.compute import Unavailable, row_score
 from perfeval.core.findings import Severity
+from perfeval.core.model import Indicator, Model
 from perfeval.core.pipeline import CheckResult
 from perfeval.core.rules import REGISTRY
 from perfeval.core.sheets import moved_computed, output_names, report_kept_as
@@ -195,39 +196,51 @@ def _findings_sheet(result: CheckResult) -> SheetPlan:
     )
 
 
-def _scores_sheet(result: CheckResult) -> SheetPlan:
-    m = result.model
+_SCORE_HEADER = ["分值", "自评得分（填报）", "得分（复核）", "说明"]
+
+
+def _score_rows(
+    model: Model,
+    *,
+    execution: tuple[object, object, object, object],  # 分值, 得分（填报）, 得分（复核）, 执行率（复核）
+    indicators: list[Indicator],
+    total: tuple[object, object],  # 总分（填报）, 总分（复核）
+    grade: object,
+) -> list[list[object]]:
+    """预算执行率, one row per 一级指标, 总分: the score block of 附件2 or of one project."""
+    weight, typed_score, calc_score, rate = execution
     rows: list[list[object]] = [
-        ["评分汇总（复核值由工具按评分口径计算）"],
-        ["项目", "分值", "自评得分（填报）", "得分（复核）", "说明"],
-    ]
-    rows.append(
         [
             "预算执行率",
-            cell_value(m.num("ua_execution_weight")),
-            cell_value(m.num("ua_execution_score")),
-            cell_value(m.computed.get("ua_execution_score_calc")),
-            f"执行率（复核）{_fmt_rate(m.computed.get('ua_execution_rate_calc'))}",
+            cell_value(weight),
+            cell_value(typed_score),
+            cell_value(calc_score),
+            f"执行率（复核）{_fmt_rate(rate)}",
         ]
-    )
+    ]
     for level in cat.LEVEL1:
-        inds = [i for i in m.indicators if i.level1 == level]
-        weight = sum((i.weight.value for i in inds if i.weight.ok and i.weight.value is not None), Decimal(0))
+        inds = [i for i in indicators if i.level1 == level]
+        weights = sum(
+            (i.weight.value for i in inds if i.weight.ok and i.weight.value is not None), Decimal(0)
+        )
         typed = sum((i.score.value for i in inds if i.score.ok and i.score.value is not None), Decimal(0))
         calc = sum((s for s in (row_score(i) for i in inds) if s is not None), Decimal(0))
-        rows.append([level, float(weight), float(typed), float(calc), f"{len(inds)} 项指标"])
+        rows.append([level, float(weights), float(typed), float(calc), f"{len(inds)} 项指标"])
     rows.append(
         [
             "总分",
             100,
-            cell_value(m.num("ua_total_score")),
-            cell_value(m.computed.get("ua_total_score_calc")),
-            f"等级（复核）：{cell_value(m.computed.get('ua_grade_calc'))}；评分口径：{m.profile.name}",
+            cell_value(total[0]),
+            cell_value(total[1]),
+            f"等级（复核）：{cell_value(grade)}；评分口径：{model.profile.name}",
         ]
     )
-    rows.append([])
-    rows.append(["绩效指标明细", "分值", "自评得分（填报）", "得分（复核）", "说明"])
-    for ind in m.indicators:
+    return rows
+
+
+def _indicator_rows(indicators: list[Indicator]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for ind in indicators:
         note = ind.score_reason if ind.score_calc is None else ""
         rows.append(
             [
@@ -238,11 +251,39 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
                 note or ("定性" if ind.kind == "定性" else ""),
             ]
         )
-    if m.projects:
+    return rows
+
+
+def _scores_sheet(result: CheckResult) -> SheetPlan:
+    """评分汇总: the 部门整体 scores when its forms were checked, each project's when the project forms were.
+    A workbook of projects only shows no 部门整体 总分 (it has none): its projects' totals and grades
+    come first, then each project's score block and indicators."""
+    m = result.model
+    rows: list[list[object]] = [["评分汇总（复核值由工具按评分口径计算）"]]
+    if Form.UNIT in m.forms:
+        rows.append(["项目", *_SCORE_HEADER])
+        rows += _score_rows(
+            m,
+            execution=(
+                m.num("ua_execution_weight"),
+                m.num("ua_execution_score"),
+                m.computed.get("ua_execution_score_calc"),
+                m.computed.get("ua_execution_rate_calc"),
+            ),
+            indicators=m.indicators,
+            total=(m.num("ua_total_score"), m.computed.get("ua_total_score_calc")),
+            grade=m.computed.get("ua_grade_calc"),
+        )
         rows.append([])
+        rows.append(["绩效指标明细", *_SCORE_HEADER])
+        rows += _indicator_rows(m.indicators)
+    projects_only = Form.UNIT not in m.forms
+    if m.projects or (projects_only and Form.PROJECT in m.forms):
+        if not projects_only:
+            rows.append([])
         rows.append(["项目支出", "执行率（复核）", "总分（填报）", "总分（复核）", "等级（复核）"])
+        tc = m.table_computed
         for p in m.projects:
-            tc = m.table_computed
             rows.append(
                 [
                     p.name,
@@ -252,6 +293,28 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
                     cell_value(tc.get((cat.PROJECTS.name, p.index, "grade_calc"))),
                 ]
             )
+        if not m.projects:
+            rows.append(["（未填写任何项目）"])
+    if projects_only:
+        # Without 附件2 above, each project's own block: where its points come from.
+        tc = m.table_computed
+        for p in m.projects:
+            key = (cat.PROJECTS.name, p.index)
+            rows.append([])
+            rows.append([f"项目：{p.name}", *_SCORE_HEADER])
+            rows += _score_rows(
+                m,
+                execution=(
+                    p.execution_weight.value,
+                    p.execution_score.value,
+                    tc.get((*key, "execution_score_calc")),
+                    tc.get((*key, "execution_rate_calc")),
+                ),
+                indicators=p.indicators,
+                total=(p.total_score.value, tc.get((*key, "total_score_calc"))),
+                grade=tc.get((*key, "grade_calc")),
+            )
+            rows += _indicator_rows(p.indicators)
     return SheetPlan(cat.SHEET_SCORES, rows, widths=[48, 12, 16, 14, 40], header_row=2)
 
 

@@ -77,7 +77,8 @@ def moved_computed(snapshot: Snapshot) -> dict[str, CellRef]:
     moved = {}
     for f in cat.computed_fields():
         ref = snapshot.cells.get(f.name)
-        if ref is not None and not _at_home(f, ref, homes):
+        # A field read from an older name lives where that version put it.
+        if ref is not None and f.name not in snapshot.migrated and not _at_home(f, ref, homes):
             moved[f.name] = ref
     return moved
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -66,6 +67,7 @@ class Snapshot:
     report_stamp: str = ""  # what the tool recorded there when it wrote it (B1)
     own_sheets: dict[str, str] = field(default_factory=dict)  # default name -> the tool's sheet as found
     version_cell: CellRef | None = None  # where the template's version mark is, when it is a cell
+    migrated: dict[str, str] = field(default_factory=dict)  # field -> the older name it was read from
 
     def table(self, name: str) -> TableData:
         return self.tables[name]
@@ -142,6 +144,47 @@ def _single_cell(dest: tuple[str, str] | None) -> CellRef | None:
     return CellRef(*dest) if dest is not None and cat.is_cell(dest[1]) else None
 
 
+def _usable(dest: tuple[str, str] | None, present: set[str]) -> bool:
+    # A name to a sheet that is gone, or to "#REF!" (its cell was deleted), is as good as missing.
+    return dest is not None and dest[0] in present and (":" in dest[1] or cat.is_cell(dest[1]))
+
+
+def _legacy_sources(
+    destinations: dict[str, tuple[str, str]], present: set[str], value_at: ValueAt
+) -> dict[str, str]:
+    """Field -> the older name it is read from, for the fields a workbook lacks while it has their older
+    names (cat.LEGACY_NAMES): the first of them filled in; a computed field takes the position most of the
+    migrated inputs were read from, so its 复核 value is written beside them."""
+
+    def filled(name: str) -> bool:
+        sheet, address = destinations[name]
+        value = value_at(sheet, *split_address(address))
+        return value is not None and str(value).strip() != ""
+
+    fields = cat.fields()
+    sources: dict[str, str] = {}
+    used: Counter[int] = Counter()
+    pending: list[tuple[str, list[str]]] = []
+    for name, olds in cat.LEGACY_NAMES.items():
+        if _usable(destinations.get(name), present):
+            continue
+        there = [o for o in olds if _usable(destinations.get(o), present) and cat.is_cell(destinations[o][1])]
+        if not there:
+            continue
+        if fields[name].computed:
+            pending.append((name, there))
+            continue
+        chosen = next((o for o in there if filled(o)), None)
+        if chosen is not None:
+            used[olds.index(chosen)] += 1
+        sources[name] = chosen or there[0]
+    for name, there in pending:
+        olds = cat.LEGACY_NAMES[name]
+        by_use = sorted(there, key=lambda o: -used[olds.index(o)])  # stable: the first position on a tie
+        sources[name] = by_use[0]
+    return sources
+
+
 def assemble(
     *,
     source: str,
@@ -166,13 +209,14 @@ def assemble(
     values: dict[str, object] = {}
     cells: dict[str, CellRef] = {}
     missing: list[str] = []
+    migrated = _legacy_sources(destinations, present, value_at)
     for f in cat.fields().values():
-        dest = destinations.get(f.name)
-        # A name to a sheet that is gone, or to "#REF!" (its cell was deleted), is as good as missing.
-        if dest is None or dest[0] not in present or not (":" in dest[1] or cat.is_cell(dest[1])):
+        dest = destinations.get(migrated.get(f.name, f.name))
+        if not _usable(dest, present):
             missing.append(f.name)
             values[f.name] = None
             continue
+        assert dest is not None
         sheet, address = dest
         if ":" in address:
             raise WorkbookStructureError(
@@ -207,4 +251,5 @@ def assemble(
         report_stamp=str(value_at(report, 1, 2) or "") if report in read else "",
         own_sheets=dict(own or {}),
         version_cell=_single_cell(version_dest),
+        migrated=migrated,
     )

@@ -60,7 +60,7 @@ def _constant(refers_to: str | None) -> str | None:
 
 def read_book(book: Any) -> Snapshot:
     """Snapshot of an xlwings Book; raises NotOurWorkbookError before reading any sheet if it is not ours."""
-    wanted_names = {*cat.fields(), cat.VERSION_NAME}
+    wanted_names = {*cat.readable_names(), cat.VERSION_NAME}
     destinations: dict[str, tuple[str, str]] = {}
     marks: dict[str, list[str]] = {}  # default sheet name -> sheets carrying its mark
     version_refers_to = None

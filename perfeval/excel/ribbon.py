@@ -17,12 +17,13 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.pipeline import CheckResult, run_check
 from perfeval.core.plan import WritePlan, build_plan
-from perfeval.core.profile import Profile, default_profile
+from perfeval.core.profile import Profile
 from perfeval.core.snapshot import WorkbookStructureError
 from perfeval.excel.reader import read_book
 from perfeval.excel.writer import apply_plan, clear_book
 from perfeval.export.package import ExportError, export_package
 from perfeval.io.safety import InputFileError
+from perfeval.service import choose_profile
 
 TITLE = "绩效自评"
 
@@ -37,9 +38,16 @@ class Outcome:
     plan: WritePlan | None = None
 
 
-def check(book: Any, profile: Profile) -> Outcome:
+def _checked(book: Any, profile: Profile | None) -> tuple[CheckResult, str]:
+    """Read the workbook and check it with `profile`, or (None) with the profile it names in 评分口径; and
+    a line for the message box when that profile is not one perfeval ships (the default is used)."""
     snapshot = read_book(book)
-    result = run_check(snapshot, profile)
+    choice = choose_profile(snapshot, profile)
+    return run_check(snapshot, choice.profile), choice.note(option="")
+
+
+def check(book: Any, profile: Profile | None) -> Outcome:
+    result, note = _checked(book, profile)
     plan = build_plan(result)
     apply_plan(book, plan)
     errors = result.count(Severity.ERROR)
@@ -49,12 +57,13 @@ def check(book: Any, profile: Profile) -> Outcome:
         if result.findings
         else "未发现问题。"
     )
-    return Outcome(f"校验完成：{result.summary()}。\n{tail}", critical=errors > 0, result=result, plan=plan)
+    lines = [f"校验完成：{result.summary()}。", *([note] if note else []), tail]
+    return Outcome("\n".join(lines), critical=errors > 0, result=result, plan=plan)
 
 
-def clear(book: Any, profile: Profile) -> Outcome:
-    snapshot = read_book(book)
-    plan = build_plan(run_check(snapshot, profile))
+def clear(book: Any, profile: Profile | None) -> Outcome:
+    result, _ = _checked(book, profile)
+    plan = build_plan(result)
     clear_book(book, plan)
     return Outcome("已清除本工具写入的底色、批注、复核值和结果工作表；您填写的内容未改动。", plan=plan)
 
@@ -83,14 +92,18 @@ def excel_pdf(app: Any):
     return make
 
 
-def export(book: Any, profile: Profile) -> Outcome:
-    result = run_check(read_book(book), profile)
+def export(book: Any, profile: Profile | None) -> Outcome:
+    result, note = _checked(book, profile)
     pdf_maker = excel_pdf(book.app) if book.app.engine.name == "excel" else None
     try:
         res = export_package(result, book_folder(book), pdf_maker=pdf_maker)
     except ExportError as e:
         return Outcome(str(e), critical=True, result=result)
-    lines = [f"已导出报送文件夹：{res.folder}", *(f"  {f.name}" for f in res.files)]
+    lines = [
+        f"已导出报送文件夹：{res.folder}",
+        *(f"  {f.name}" for f in res.files),
+        *([note] if note else []),
+    ]
     if res.unexplained_warnings:
         lines.append(
             f"{len(res.unexplained_warnings)} 条警告没有写审核说明，已列在报送说明中；"
@@ -100,7 +113,8 @@ def export(book: Any, profile: Profile) -> Outcome:
 
 
 HELP_TEXT = """使用步骤：
-1. 用 perfeval new 生成的模板（或单位下发的模板）填写“基本信息”“附件1”“附件2”等工作表的黄色单元格。
+1. 用 perfeval new 生成的模板（或单位下发的模板）填写黄色单元格：“基本信息”，以及部门整体的“附件1”“附件2”
+   或项目支出的“项目支出自评”“项目绩效指标”。评分口径按“基本信息”中所填的口径。
 2. 点击“校验并评分”：蓝色单元格填入复核值；有问题的单元格标色（红=错误，黄=警告，蓝=提示）并加批注；
    “校验结果”工作表列出每个问题，点击单元格地址可跳转；可在“审核说明”列写明原因，再次校验时保留。
 3. 点击“清除标记”可去掉本工具写入的全部内容，您填写的内容不变。
@@ -108,11 +122,11 @@ HELP_TEXT = """使用步骤：
 5. 没有 Excel 时可用命令行：perfeval check 文件.xlsx、perfeval export 文件.xlsx。"""
 
 
-def show_help(book: Any, profile: Profile) -> Outcome:
+def show_help(book: Any, profile: Profile | None) -> Outcome:
     return Outcome(HELP_TEXT)
 
 
-ACTIONS: dict[str, Callable[[Any, Profile], Outcome]] = {
+ACTIONS: dict[str, Callable[[Any, Profile | None], Outcome]] = {
     "perfeval_check": check,
     "perfeval_clear": clear,
     "perfeval_export": export,
@@ -121,7 +135,8 @@ ACTIONS: dict[str, Callable[[Any, Profile], Outcome]] = {
 
 
 def run_action(book: Any, control_id: str, profile: Profile | None = None) -> Outcome:
-    """Run one button's job on an xlwings Book and show its message there; never raises."""
+    """Run one button's job on an xlwings Book and show its message there; never raises. Without a
+    profile, the workbook's own (its 评分口径 cell) is used, as by the command line."""
     handler = ACTIONS.get(control_id)
     try:
         if handler is None:
@@ -130,7 +145,7 @@ def run_action(book: Any, control_id: str, profile: Profile | None = None) -> Ou
                 critical=True,
             )
         else:
-            outcome = handler(book, profile or default_profile())
+            outcome = handler(book, profile)
     except (InputFileError, WorkbookStructureError) as e:  # not our workbook, or unreadable: nothing written
         outcome = Outcome(f"{e}\n工作簿未做任何改动。", critical=True)
     except Exception:

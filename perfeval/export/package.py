@@ -1,12 +1,15 @@
 """The submission package, built the same way from the command line and from the ribbon's 导出报送.
 
-A folder named by the usual convention ("{单位名称}{年度}年度部门整体支出绩效自评") holding
-- the clean workbook: 报送说明 (cover), 自评报告, 附件1, 附件2 and one 项目支出绩效自评表 per project, in the
-  official printed layout, values only, no marks, protected;
+A folder named by the usual convention ("{单位名称}{年度}年度部门整体支出绩效自评"; "…年度项目支出绩效自评"
+for a workbook of projects only) holding
+- the clean workbook: 报送说明 (cover), 自评报告, then the attachments of the forms checked (附件1 and 附件2
+  for the 部门整体 forms, one 项目支出绩效自评表 per project), in the official printed layout, values only,
+  no marks, protected;
 - the Word report (the same narrative and tables);
 - one PDF of the report plus the attachments, printed from the clean workbook (by Excel when the ribbon
   runs inside Excel, by LibreOffice elsewhere);
-- manifest.json: file names and SHA-256, rule-set and template versions, the check summary, the time.
+- manifest.json: file names and SHA-256, rule-set and template versions, the forms checked, the check
+  summary and scores, the time.
 The package is refused while 错误 findings remain, unless forced with a written reason, which the cover
 and the manifest record. It is built in a scratch folder and moved into place at the end, so a failed
 export leaves nothing half-written; an existing package is never overwritten (the next is "(2)"...).
@@ -25,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 
 from perfeval import __version__
+from perfeval import catalogue as cat
+from perfeval.catalogue import Form
 from perfeval.core.findings import Finding, Severity
 from perfeval.core.pipeline import CheckResult
 from perfeval.core.rules import REGISTRY
@@ -38,6 +43,7 @@ from perfeval.io.safety import (
 from perfeval.report.document import Merge, OfficialTable
 
 PACKAGE_SUFFIX = "年度部门整体支出绩效自评"
+PROJECT_PACKAGE_SUFFIX = "年度项目支出绩效自评"  # a workbook of projects only
 # Longer unit names are cut (with "…"): the name is used twice in each file's path ("name/name.docx"),
 # and Windows paths stop at 260 characters. The full name stays in 报送说明 and the manifest.
 MAX_UNIT_CHARS = 40
@@ -75,13 +81,20 @@ def _safe(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\r\n\t]+', "", name).strip().rstrip(".") or "部门"
 
 
+def package_suffix(result: CheckResult) -> str:
+    """What the package is named for: the 部门整体 自评 when its forms were checked (its projects are
+    attachments of it), else the project 自评."""
+    return PACKAGE_SUFFIX if Form.UNIT in result.model.forms else PROJECT_PACKAGE_SUFFIX
+
+
 def package_name(result: CheckResult, limit: int = 255) -> str:
-    """The package's name, "{单位名称}{年度}年度部门整体支出绩效自评", with the unit name cut short when
-    it is over MAX_UNIT_CHARS or the name would not fit `limit` (the file system's, see safety.name_max)."""
+    """The package's name, "{单位名称}{年度}年度部门整体支出绩效自评" ("…年度项目支出绩效自评" for
+    projects only), with the unit name cut short when it is over MAX_UNIT_CHARS or the name would not
+    fit `limit` (the file system's, see safety.name_max)."""
     m = result.model
     unit = _safe(m.text("info_unit_name") or "未填单位名称")
     year = m.num("info_year")
-    tail = _safe(f"{int(year) if year is not None else ''}{PACKAGE_SUFFIX}")
+    tail = _safe(f"{int(year) if year is not None else ''}{package_suffix(result)}")
     if len(unit) > MAX_UNIT_CHARS:
         unit = unit[:MAX_UNIT_CHARS].rstrip(". ") + "…"
     return fit_name(unit, tail, max(limit - _NAME_RESERVE, 1))
@@ -127,19 +140,48 @@ def _ruleset(result: CheckResult) -> dict[str, object]:
     }
 
 
+def forms_checked(result: CheckResult) -> str:
+    """ "部门整体支出绩效自评、项目支出绩效自评（2 个项目）": the forms the package holds."""
+    m = result.model
+    parts = []
+    if Form.UNIT in m.forms:
+        parts.append(cat.FORM_NAMES[Form.UNIT])
+    if Form.PROJECT in m.forms:
+        parts.append(f"{cat.FORM_NAMES[Form.PROJECT]}（{len(m.projects)} 个项目）")
+    return "、".join(parts)
+
+
+def _score_text(total: object, grade: object) -> str:
+    return f"{total:.2f}（{grade}）" if total is not None else "无法计算"
+
+
+def score_rows(result: CheckResult) -> list[tuple[str, str]]:
+    """The cover's score lines: the 部门整体 总分 when its forms were checked, each project's 总分 when
+    the project forms were (a workbook of projects only has no 部门整体 总分 to show)."""
+    m = result.model
+    rows = []
+    if Form.UNIT in m.forms:
+        rows.append(("总分（复核）", _score_text(result.total_score, result.grade)))
+    if Form.PROJECT in m.forms:
+        scores = result.project_scores()
+        text = "；".join(f"{name} {_score_text(total, grade)}" for name, total, grade in scores)
+        rows.append(("项目总分（复核）", text or "没有填写项目"))
+    return rows
+
+
 def cover_table(
     result: CheckResult, name: str, when: datetime, reason: str | None, unexplained: list[Finding]
 ) -> OfficialTable:
     """报送说明: what was checked, when, with what, the result, and what a reviewer should look at."""
     m = result.model
     ruleset = _ruleset(result)
-    score = result.total_score
     pairs = [
         ("单位名称", m.text("info_unit_name")),
         ("年度", m.text("info_year")),
         ("导出时间", when.strftime("%Y-%m-%d %H:%M")),
+        ("自评表", forms_checked(result)),
         ("校验结论", result.summary()),
-        ("总分（复核）", f"{score:.2f}（{result.grade}）" if score is not None else "无法计算"),
+        *score_rows(result),
         ("校验规则", f"{ruleset['version']}，{ruleset['rules']} 条规则（{ruleset['digest']}）"),
         ("评分口径", str(ruleset["profile"])),
         ("模板版本", m.snapshot.template_version or ""),
@@ -261,6 +303,11 @@ def export_package(
                 "year": result.model.text("info_year"),
                 "source": {"name": source.name, "sha256": _sha256(source)} if source else None,
                 "template_version": result.model.snapshot.template_version,
+                "forms": [
+                    {"form": form.value, "name": cat.FORM_NAMES[form]}
+                    for form in (Form.UNIT, Form.PROJECT)
+                    if form in result.model.forms
+                ],
                 "ruleset": _ruleset(result),
                 "check": {
                     "summary": result.summary(),
@@ -269,6 +316,14 @@ def export_package(
                     "infos": result.count(Severity.INFO),
                     "total_score": float(result.total_score) if result.total_score is not None else None,
                     "grade": result.grade,
+                    "projects": [
+                        {
+                            "name": name,
+                            "total_score": float(total) if total is not None else None,
+                            "grade": grade,
+                        }
+                        for name, total, grade in result.project_scores()
+                    ],
                     "unexplained_warnings": [f.fingerprint for f in unexplained],
                 },
                 "forced": {"reason": reason, "errors": [f.fingerprint for f in errors]} if force else None,

@@ -403,10 +403,12 @@ class _Line:
     gap_after: float
 
 
-def _report_lines(report: Report) -> list[_Line]:
+def _report_lines(report: Report, width: float) -> list[_Line]:
     out: list[_Line] = []
     if report.title:
-        out.append(_Line(REPORT_LOOKS["title"], report.title, True, 0.0))
+        # Broken after "…年度" when too long for a line, as the Word writer does.
+        title = _break_title(report.title, width, TITLE_SIZE)
+        out.append(_Line(REPORT_LOOKS["title"], title, True, 0.0))
     previous = "title" if report.title else ""
     for para in report.paragraphs:
         kind = para.kind if para.kind in REPORT_LOOKS else "body"
@@ -458,7 +460,7 @@ def add_report_sheet(wb: Workbook, report: Report) -> Worksheet:
             ws.row_breaks.append(Break(id=rows))
             used = 0.0
 
-    lines = _report_lines(report)
+    lines = _report_lines(report, width)
     for i, line in enumerate(lines):
         look = line.look
         if line.keep_with_next:

@@ -163,10 +163,10 @@ def _marked_sheets(wb: Workbook) -> dict[str, str]:
 
 def read_snapshot(wb: Workbook, path: Path) -> Snapshot:
     destinations = {}
-    for f in cat.fields().values():
-        dest = _destination(wb, f.name)
+    for name in cat.readable_names():
+        dest = _destination(wb, name)
         if dest is not None:
-            destinations[f.name] = dest
+            destinations[name] = dest
     version = template_version(wb)
     version_cell = _destination(wb, cat.VERSION_NAME)
     if version_cell is not None:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from perfeval import catalogue as cat
-from perfeval.core.compute import indicator_met, row_score
+from perfeval.catalogue import Form
+from perfeval.core.compute import indicator_met, row_score, split_is_spending
 from perfeval.core.decimals import round_half_up
 from perfeval.core.findings import Severity
-from perfeval.core.model import Indicator, Model
+from perfeval.core.model import Indicator, Model, Project
 from perfeval.core.pipeline import CheckResult
 from perfeval.report.official import table_titles
 
@@ -103,6 +104,11 @@ class IndicatorLine:
     met: bool | None
     deviation_note: str
 
+    @property
+    def below_full(self) -> bool:
+        s, w = self.score.value, self.weight.value
+        return s is not None and w is not None and s < w
+
 
 @dataclass
 class Scores:
@@ -113,14 +119,95 @@ class Scores:
     grade: str
 
 
+@dataclass(frozen=True)
+class FundLine:
+    """A 其中 line of a project's 项目资金: 当年财政拨款, 上年结转资金, 其他资金."""
+
+    label: str
+    initial_budget: Figure
+    adjusted_budget: Figure
+    spent: Figure
+
+    @property
+    def rate(self) -> Figure:
+        s, a = self.spent.value, self.adjusted_budget.value
+        return Figure(s / a if s is not None and a else None, "rate", f"{self.label}执行率")
+
+
 @dataclass
 class ProjectLine:
+    """One project of the 项目支出绩效自评表, as the project report tells it (seed 002's order)."""
+
     name: str
     adjusted_budget: Figure
     spent: Figure
     rate: Figure
     total: Figure
     grade: str
+    department: str = ""
+    implementer: str = ""
+    initial_budget: Figure = field(default_factory=lambda: Figure(None, "amount", "年初预算数"))
+    execution_weight: Figure = field(default_factory=lambda: Figure(None, "weight", "执行率分值"))
+    execution_score: Figure = field(default_factory=lambda: Figure(None, "score", "执行率得分"))
+    funds: list[FundLine] = field(default_factory=list)  # the 其中 lines with any amount typed
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    levels: list[tuple[str, Figure, Figure]] = field(default_factory=list)  # (一级, 分值, 复核得分)
+    # The project's free text, one entry per paragraph typed: goal_expected, goal_actual (年度总体目标),
+    # conclusion, problems, improvements.
+    texts: dict[str, list[str]] = field(default_factory=dict)
+    # What a marker names for each of the project's cells ("项目支出自评!B5 项目“…”主管部门").
+    cells: dict[str, str] = field(default_factory=dict)
+    text_warnings: dict[str, list[str]] = field(default_factory=dict)  # column key -> contradicting findings
+
+    def missing(self, key: str) -> str:
+        return MISSING.format(what=self.cells.get(key, f"项目“{self.name}”{key}"))
+
+    @property
+    def budget_adjusted(self) -> bool | None:
+        """'未调整' may be said only when this is False: 全年预算数 equals 年初预算数."""
+        a, b = self.adjusted_budget.value, self.initial_budget.value
+        return None if a is None or b is None else a != b
+
+    @property
+    def budget_change(self) -> Figure:
+        a, b = self.adjusted_budget.value, self.initial_budget.value
+        return Figure(None if a is None or b is None else a - b, "amount", "全年预算数或年初预算数")
+
+    @property
+    def unspent(self) -> Figure:
+        """全年预算数 − 全年执行数 (negative: spent over the budget)."""
+        a, s = self.adjusted_budget.value, self.spent.value
+        return Figure(None if a is None or s is None else a - s, "amount", "全年预算数或全年执行数")
+
+    @property
+    def unspent_share(self) -> Figure:
+        a, s = self.adjusted_budget.value, self.spent.value
+        return Figure((a - s) / a if a is not None and s is not None and a else None, "rate", "未执行比例")
+
+    @property
+    def met(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.met is True]
+
+    @property
+    def missed(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.met is False]
+
+    @property
+    def not_comparable(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.met is None]
+
+    @property
+    def all_met(self) -> bool:
+        """'均达到' may be said only when every indicator's target is met (and there is at least one)."""
+        return bool(self.indicators) and all(i.met is True for i in self.indicators)
+
+    @property
+    def deviations(self) -> list[IndicatorLine]:
+        """Rows the 偏差 part speaks of: targets missed, scores below full, or a deviation note typed."""
+        return [i for i in self.indicators if i.met is False or i.below_full or i.deviation_note]
+
+
+_SUM_WHAT = {"initial_budget": "年初预算数", "adjusted_budget": "全年预算数", "spent": "全年执行数"}
 
 
 @dataclass
@@ -150,6 +237,41 @@ class Facts:
     texts: dict[str, list[str]]  # 基本信息 free text, one entry per paragraph the user wrote
     attachments: list[str]  # the attachment tables' titles, as printed on them
     text_warnings: dict[str, list[str]] = field(default_factory=dict)  # field -> contradicting findings
+    # What was checked (Model.forms): the 部门整体 report and/or the project report.
+    has_unit: bool = True
+    has_projects: bool = False
+
+    @property
+    def kind_title(self) -> str:
+        """The report's title by what was checked: the 部门整体 report when its forms were, else projects."""
+        if self.has_unit:
+            return f"{self.year}年度部门整体支出绩效自评报告"
+        return f"{self.unit}{self.year}年度项目支出绩效自评报告"
+
+    def _project_sum(self, attr: str) -> Figure:
+        figures = [getattr(p, attr) for p in self.projects]
+        known = bool(figures) and all(f.known for f in figures)
+        total = sum((f.value for f in figures), Decimal(0)) if known else None
+        return Figure(total, "amount", f"各项目合计{_SUM_WHAT[attr]}（有项目未填）")
+
+    @property
+    def projects_initial_budget(self) -> Figure:
+        return self._project_sum("initial_budget")
+
+    @property
+    def projects_adjusted_budget(self) -> Figure:
+        return self._project_sum("adjusted_budget")
+
+    @property
+    def projects_spent(self) -> Figure:
+        return self._project_sum("spent")
+
+    @property
+    def projects_rate(self) -> Figure:
+        s, a = self.projects_spent.value, self.projects_adjusted_budget.value
+        return Figure(
+            s / a if s is not None and a else None, "rate", "各项目合计执行率（有项目未填预算数或执行数）"
+        )
 
     @property
     def budget_adjusted(self) -> bool | None:
@@ -221,14 +343,7 @@ def _indicator_line(ind: Indicator) -> IndicatorLine:
 
 def _scores(result: CheckResult) -> Scores:
     m = result.model
-    levels = []
-    for level in cat.LEVEL1:
-        inds = [i for i in m.indicators if i.level1 == level]
-        if not inds:
-            continue
-        weight = sum((i.weight.value for i in inds if i.weight.ok and i.weight.value is not None), Decimal(0))
-        score = sum((s for s in (row_score(i) for i in inds) if s is not None), Decimal(0))
-        levels.append((level, Figure(weight, "weight", ""), Figure(score, "score", "")))
+    levels = _levels(m.indicators)
     grade = m.computed.get("ua_grade_calc")
     return Scores(
         execution=_calc(
@@ -241,25 +356,96 @@ def _scores(result: CheckResult) -> Scores:
     )
 
 
-def _projects(m: Model) -> list[ProjectLine]:
-    t = cat.PROJECTS.name
-    out = []
-    for p in m.projects:
-        tc = m.table_computed
-        rate, total, grade = (
-            tc.get((t, p.index, k)) for k in ("execution_rate_calc", "total_score_calc", "grade_calc")
-        )
-        out.append(
-            ProjectLine(
-                name=p.name,
-                adjusted_budget=Figure(p.adjusted_budget.value, "amount", f"项目“{p.name}”的全年预算数"),
-                spent=Figure(p.spent.value, "amount", f"项目“{p.name}”的全年执行数"),
-                rate=Figure(rate if isinstance(rate, Decimal) else None, "rate", f"项目“{p.name}”的执行率"),
-                total=Figure(total if isinstance(total, Decimal) else None, "score", f"项目“{p.name}”的总分"),
-                grade=grade if isinstance(grade, str) else "",
-            )
-        )
+def _levels(indicators: list[Indicator]) -> list[tuple[str, Figure, Figure]]:
+    """Per 一级指标 present: the sum of its 分值 and of its rows' 复核 scores."""
+    levels = []
+    for level in cat.LEVEL1:
+        inds = [i for i in indicators if i.level1 == level]
+        if not inds:
+            continue
+        weight = sum((i.weight.value for i in inds if i.weight.ok and i.weight.value is not None), Decimal(0))
+        score = sum((s for s in (row_score(i) for i in inds) if s is not None), Decimal(0))
+        levels.append((level, Figure(weight, "weight", ""), Figure(score, "score", "")))
+    return levels
+
+
+def _project_cells(m: Model, p: Project) -> dict[str, str]:
+    """Column key -> "项目支出自评!C5 项目“…”主管部门", what a marker names for a blank cell."""
+    table = m.snapshot.tables.get(cat.PROJECTS.name)
+    out = {}
+    for col in cat.PROJECTS.columns:
+        where = ""
+        if table is not None and col.key in table.columns:
+            where = f"{table.ref(p.index, col.key)} "
+        out[col.key] = f"{where}项目“{p.name}”{col.header}"
     return out
+
+
+def _project_warnings(result: CheckResult, p: Project) -> dict[str, list[str]]:
+    """For each of the project's text cells the checks found contradicting the tables: the findings."""
+    table = result.model.snapshot.tables.get(cat.PROJECTS.name)
+    if table is None:
+        return {}
+    keys = ("goal_expected", "goal_actual", *(k for k, _ in cat.PROJECT_TEXTS))
+    refs = {table.ref(p.index, k): k for k in keys if k in table.columns}
+    out: dict[str, list[str]] = {}
+    for f in result.findings:
+        if f.severity is Severity.INFO:
+            continue
+        for c in f.cells:
+            if c in refs:
+                out.setdefault(refs[c], []).append(f"{f.rule_id} {f.title}")
+    return out
+
+
+def _projects(result: CheckResult) -> list[ProjectLine]:
+    return [_project_line(result, p) for p in result.model.projects]
+
+
+def _project_line(result: CheckResult, p: Project) -> ProjectLine:
+    m = result.model
+    cells = _project_cells(m, p)
+
+    def calc(key: str) -> Decimal | None:
+        value = m.table_computed.get((cat.PROJECTS.name, p.index, key))
+        return value if isinstance(value, Decimal) else None
+
+    def typed(key: str, kind: str) -> Figure:
+        qty = p.quantity(key)
+        return Figure(qty.value if qty.ok else None, kind, cells[key])
+
+    funds = [
+        FundLine(label, *(typed(f"{source}_{col}", "amount") for col in cat.FUND_COLS))
+        for source, label in cat.FUND_SOURCES
+    ]
+    grade = m.table_computed.get((cat.PROJECTS.name, p.index, "grade_calc"))
+    return ProjectLine(
+        name=p.name,
+        adjusted_budget=typed("adjusted_budget", "amount"),
+        spent=typed("spent", "amount"),
+        rate=Figure(
+            calc("execution_rate_calc"), "rate", f"项目“{p.name}”的执行率（全年执行数或全年预算数未填）"
+        ),
+        total=Figure(calc("total_score_calc"), "score", f"项目“{p.name}”的总分（缺少执行率和绩效指标）"),
+        grade=grade if isinstance(grade, str) else "",
+        department=p.department,
+        implementer=p.implementer,
+        initial_budget=typed("initial_budget", "amount"),
+        execution_weight=typed("execution_weight", "weight"),
+        execution_score=Figure(
+            calc("execution_score_calc"), "score", f"项目“{p.name}”的执行率得分（执行数、预算数或分值未填）"
+        ),
+        funds=[f for f in funds if f.initial_budget.known or f.adjusted_budget.known or f.spent.known],
+        indicators=[_indicator_line(i) for i in p.indicators],
+        levels=_levels(p.indicators),
+        texts={
+            "goal_expected": _paragraphs(p.goal_expected),
+            "goal_actual": _paragraphs(p.goal_actual),
+            **{key: _paragraphs(p.texts.get(key, "")) for key, _ in cat.PROJECT_TEXTS},
+        },
+        cells=cells,
+        text_warnings=_project_warnings(result, p),
+    )
 
 
 def _text_warnings(result: CheckResult) -> dict[str, list[str]]:
@@ -276,12 +462,19 @@ def _text_warnings(result: CheckResult) -> dict[str, list[str]]:
     return out
 
 
+def _split_spent(m: Model, name: str) -> Figure:
+    """A 按支出性质分 line as spending: its one figure, unless the lines add up to a budget instead."""
+    if split_is_spending(m, "expense_sum"):
+        return _typed(m, name, "amount")
+    return Figure(None, "amount", f"{m.label(name)}的全年执行数")
+
+
 def build_facts(result: CheckResult) -> Facts:
     m = result.model
     year = m.num("info_year")
     splits = []
     for key, label in cat.INCOME_SPLITS:
-        fig = _typed(m, f"ua_{key}_spent", "amount")
+        fig = _typed(m, f"ua_{key}", "amount")
         if fig.known and fig.value:
             splits.append((label.removeprefix("其中："), fig))
     # Items with nothing spent this year (blank 本年决算数) are last year's lines, not missing data.
@@ -315,16 +508,18 @@ def build_facts(result: CheckResult) -> Facts:
             m, "ua_adjustment_rate_calc", "rate", "预算调整率（附件2 年初或全年预算数未填）"
         ),
         income_splits=splits,
-        basic_spent=_typed(m, "ua_basic_expenditure_spent", "amount"),
-        project_spent=_typed(m, "ua_project_expenditure_spent", "amount"),
+        basic_spent=_split_spent(m, "ua_basic_expenditure"),
+        project_spent=_split_spent(m, "ua_project_expenditure"),
         three_public=_control(m, "tpc", "“三公”经费"),
         public_funds=_control(m, "public", "公用经费"),
         project_items=items,
-        projects=_projects(m),
+        projects=_projects(result),
         indicators=[_indicator_line(i) for i in m.indicators],
         scores=_scores(result),
         goals=goals,
         texts={name: _paragraphs(m.text(name)) for name in cat.TEXT_FIELDS},
         attachments=table_titles(result),
         text_warnings=_text_warnings(result),
+        has_unit=Form.UNIT in m.forms,
+        has_projects=Form.PROJECT in m.forms,
     )

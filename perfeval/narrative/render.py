@@ -1,8 +1,11 @@
 """Render the 自评报告 from a check result: one Jinja2 template per section, joined in file-name order.
 
-Every output line is one paragraph; a leading marker gives its style (see templates/README.md). A
-profile may name a folder of templates whose files take precedence over the bundled ones, so a finance
-bureau can change the wording without touching code.
+Which sections: the 部门整体 report (the top-level templates) when the 部门整体 forms were checked, the
+project report (templates/project/) when the project forms were, both for a workbook of both kinds (the
+projects then form one more chapter), and the 附件 list last. Every output line is one paragraph; a
+leading marker gives its style (see templates/README.md). A profile may name a folder of templates whose
+files take precedence over the bundled ones, so a finance bureau can change the wording without touching
+code.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
 
 from perfeval.core.pipeline import CheckResult
-from perfeval.narrative.facts import MISSING, Facts, build_facts
+from perfeval.narrative.facts import MISSING, Facts, ProjectLine, build_facts
 from perfeval.report.document import Paragraph, Report
 
 MARKS = {"§t": "title", "§s": "subtitle", "§1": "heading1", "§2": "heading2", "§a": "attachment"}
@@ -24,12 +27,35 @@ class NarrativeError(Exception):
     """A wording template that cannot be rendered; str() is a Chinese message naming the file."""
 
 
+ATTACHMENTS = "8_attachments.j2"  # the 附件 list: last, whatever the kind
+PROJECT_DIR = "project/"  # the project report's sections
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 99 -> 九十九 (chapter and section numbers)."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+    return str(n)
+
+
 def _user_lines(facts: Facts, name: str, prefix: str = "") -> str:
-    paragraphs = facts.texts.get(name, [])
+    return _lines(facts.texts.get(name, []), facts.text_warnings.get(name), prefix)
+
+
+def _project_lines(p: ProjectLine, key: str, prefix: str = "") -> str:
+    """The project's own text (预期目标, 存在问题 …) as the user's paragraphs, else a marker naming its cell."""
+    return _lines(p.texts.get(key, []), p.text_warnings.get(key), prefix) or p.missing(key)
+
+
+def _lines(paragraphs: list[str], warnings: list[str] | None, prefix: str = "") -> str:
     if not paragraphs:
         return ""
     lines = [f"{USER_MARK} {prefix if i == 0 else ''}{p.lstrip('§')}" for i, p in enumerate(paragraphs)]
-    warnings = facts.text_warnings.get(name)
     if warnings:
         lines.append(
             "【待核对：上段文字与表格不一致，见校验结果 " + "；".join(dict.fromkeys(warnings)) + "】"
@@ -70,6 +96,14 @@ def _parse(text: str) -> list[Paragraph]:
     return out
 
 
+def _sections(names: list[str], facts: Facts) -> list[str]:
+    """The templates to render, in order: 部门整体 sections, project sections, the 附件 list."""
+    unit = [n for n in names if "/" not in n and n != ATTACHMENTS]
+    project = [n for n in names if n.startswith(PROJECT_DIR)]
+    chosen = (unit if facts.has_unit else []) + (project if facts.has_projects else [])
+    return chosen + [n for n in names if n == ATTACHMENTS]
+
+
 def render_report(result: CheckResult, template_dir: Path | None = None) -> Report:
     facts = build_facts(result)
     if template_dir is None and result.model.profile.narrative_dir:
@@ -79,7 +113,7 @@ def render_report(result: CheckResult, template_dir: Path | None = None) -> Repo
     def user_or_missing(name: str, prefix: str = "") -> str:
         return _user_lines(facts, name, prefix) or MISSING.format(what=result.model.label(name))
 
-    names = sorted(n for n in env.list_templates(extensions=["j2"]))
+    names = _sections(sorted(n for n in env.list_templates(extensions=["j2"])), facts)
     paragraphs: list[Paragraph] = []
     for name in names:
         try:
@@ -87,6 +121,10 @@ def render_report(result: CheckResult, template_dir: Path | None = None) -> Repo
                 f=facts,
                 user=lambda n, prefix="": _user_lines(facts, n, prefix),
                 user_or_missing=user_or_missing,
+                project_text=_project_lines,
+                cn=chinese_number,
+                # The number of the next 一级标题: a section adds its chapters after those already written.
+                chapter=1 + sum(1 for p in paragraphs if p.kind == "heading1"),
             )
         except TemplateError as e:
             raise NarrativeError(
@@ -94,5 +132,5 @@ def render_report(result: CheckResult, template_dir: Path | None = None) -> Repo
             ) from e
         paragraphs.extend(_parse(text))
     titles = [p for p in paragraphs if p.kind == "title"]
-    title = titles[0].text if titles else f"{facts.year}年度部门整体支出绩效自评报告"
+    title = titles[0].text if titles else facts.kind_title
     return Report(title, [p for p in paragraphs if p.kind != "title"])

@@ -310,7 +310,10 @@ def _paragraph(doc: DocxDocument, kind: str, text: str) -> DocxParagraph:
 def _write_report(doc: DocxDocument, report: Report) -> DocxParagraph | None:
     last: DocxParagraph | None = None
     if report.title:
-        last = _paragraph(doc, "title", report.title)
+        # A title with the unit's name ("…科学技术协会2023年度项目支出绩效自评报告") runs over a line: it
+        # breaks after "…年度", words whole, as GB/T 9704 asks, not where the line happens to end.
+        usable = _text_width(doc.sections[0]).pt / ER_HAO
+        last = _paragraph(doc, "title", _break_title(report.title, usable))
     previous = "title"
     first_attachment = True
     for para in report.paragraphs:
@@ -485,7 +488,12 @@ def _write_attachment(doc: DocxDocument, section: Section, table: OfficialTable)
     usable = _text_width(section).pt / XIAO_ER
     title = _paragraph(doc, "table_title", _break_title(table.title, usable))
     title.paragraph_format.space_after = Pt(8)
-    _write_table(doc, section, table)
+    written = _write_table(doc, section, table)
+    if table.note:
+        # The note (填表人、日期 …) never stands alone on a page: the last row goes over with it.
+        for cell in written.rows[-1].cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
     # Always a paragraph after the table: it carries the note and the next section break.
     note = _paragraph(doc, "note", table.note)
     note.paragraph_format.space_before = Pt(4)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfeval import catalogue as cat
+from perfeval.catalogue import Form
 from perfeval.core.decimals import round_half_up
 from perfeval.core.model import Indicator, Model, Project, as_text
 from perfeval.core.parse import Quantity, Status
@@ -139,7 +140,9 @@ def project_title(m: Model, project: Project) -> str:
 def table_titles(result: CheckResult) -> list[str]:
     """The titles of `official_tables(result)`, in order, without building the grids (the report's 附件 list)."""
     m = result.model
-    return [basic_data_title(m), unit_assessment_title(m), *(project_title(m, p) for p in m.projects)]
+    unit = [basic_data_title(m), unit_assessment_title(m)] if Form.UNIT in m.forms else []
+    projects = [project_title(m, p) for p in m.projects] if Form.PROJECT in m.forms else []
+    return unit + projects
 
 
 def _sign_line(m: Model) -> str:
@@ -329,7 +332,9 @@ def _level2_text(name: str) -> str:
     return name
 
 
-def _indicator_rows(g: _Grid, m: Model, indicators: list[Indicator]) -> None:
+def _indicator_rows(
+    g: _Grid, m: Model, indicators: list[Indicator], score_header: str = "自评\n得分"
+) -> None:
     """The 绩效指标 block: a header row, one row per indicator, 一级/二级 merged down over their runs."""
     head = g.add(
         [
@@ -340,7 +345,7 @@ def _indicator_rows(g: _Grid, m: Model, indicators: list[Indicator]) -> None:
             (4, 4, "年度指标值"),
             (5, 5, "实际完成值"),
             (6, 6, "分值"),
-            (7, 7, "自评\n得分"),
+            (7, 7, score_header),
             (8, 8, "偏差原因\n分析及\n改进措施"),
         ],
         bold=True,
@@ -403,12 +408,23 @@ def _assessment(
     total: str,
     typed_grade: str,
     note: str,
+    head_rows: Iterable[list[tuple[int, int, str]]] = (),
+    lines: Iterable[tuple[str, _Budget]] = (),
+    tail_rows: Iterable[tuple[str, str]] = (),
+    score_header: str = "自评得分",
 ) -> OfficialTable:
-    """The 自评表 grid shared by 附件2 and each 项目支出绩效自评表 (9 columns)."""
+    """The 自评表 grid shared by 附件2 and each 项目支出绩效自评表 (9 columns).
+
+    A project's table adds `head_rows` under the name (主管部门 and 实施单位: spans, labels bold), its 其中
+    `lines` under 年度资金总额 and `tail_rows` under 总分 (评价结论 …: (label, text) rows laid out like the
+    name row)."""
     m = result.model
     g = _Grid.empty(9)
     first = g.add([(0, 3, name_label), (4, 8, name)])  # the label on one line
     g.bold.add((first, 0))
+    for spans in head_rows:
+        r = g.add(spans)
+        g.bold.update((r, span[0]) for span in spans[::2])  # label, value, label, value
     top = g.add(
         [
             (0, 0, budget_label),
@@ -418,23 +434,24 @@ def _assessment(
             (5, 5, "全年执行数"),
             (6, 6, "分值"),
             (7, 7, "执行率"),
-            (8, 8, "自评得分"),
+            (8, 8, score_header),
         ],
         bold=True,
     )
     g.bold.discard((top, 1))
-    g.add(
-        [
-            (0, 0, ""),
-            (1, 2, "年度资金总额"),
-            (3, 3, budget.initial),
-            (4, 4, budget.adjusted),
-            (5, 5, budget.spent),
-            (6, 6, budget.weight),
-            (7, 7, budget.rate),
-            (8, 8, budget.score),
-        ]
-    )
+    for line_label, line in (("年度资金总额", budget), *lines):
+        g.add(
+            [
+                (0, 0, ""),
+                (1, 2, line_label),
+                (3, 3, line.initial),
+                (4, 4, line.adjusted),
+                (5, 5, line.spent),
+                (6, 6, line.weight),
+                (7, 7, line.rate),
+                (8, 8, line.score),
+            ]
+        )
     for left, right in splits:
         g.add([(0, 0, ""), (1, 4, left), (5, 8, right)])
     g.down(top, len(g.rows) - 1, 0)
@@ -443,7 +460,7 @@ def _assessment(
     g.add([(0, 0, ""), (1, 4, goals[0]), (5, 8, goals[1])])
     g.down(goal_head, goal_head + 1, 0)
 
-    _indicator_rows(g, m, indicators)
+    _indicator_rows(g, m, indicators, score_header.replace("自评", "自评\n"))
 
     weights = [weight] if weight is not None else []
     weights += [i.weight.value for i in indicators if i.weight.ok and i.weight.value is not None]
@@ -460,6 +477,8 @@ def _assessment(
         ]
     )
     g.bold.add((last, 0))
+    for tail_label, text in tail_rows:
+        g.bold.add((g.add([(0, 3, tail_label), (4, 8, text)]), 0))
     return g.table(label, title, header_rows=1, widths=list(ASSESSMENT_WIDTHS), note=note)
 
 
@@ -470,28 +489,18 @@ def _parse_plain(text: str) -> Decimal | None:
         return None
 
 
-def _split_column(m: Model) -> str:
-    """The budget column the one-number 按收入/支出性质分 block shows: 全年预算数 when any split is typed
-    there (the block sits under 年度预算申请), else 全年执行数, else 年初预算数 (澧县 types only 年初)."""
-    keys = [k for k, _ in (*cat.INCOME_SPLITS, *cat.EXPENSE_SPLITS)]
-    for col in ("adjusted_budget", "spent", "initial_budget"):
-        if any(m.present(f"ua_{k}_{col}") for k in keys):
-            return col
-    return "adjusted_budget"
-
-
 def _splits(m: Model) -> list[tuple[str, str]]:
-    col = _split_column(m)
+    """The 按收入性质分 / 按支出性质分 block as the form prints it: one figure a line, the sums on top."""
 
     def amount(key: str) -> str:
-        return _cell(m.q[f"ua_{key}_{col}"], _two)
+        return _cell(m.q[f"ua_{key}"], _two)
 
     income = [f"{label}：{amount(k)}" for k, label in cat.INCOME_SPLITS]
     expense = [f"{label}：{amount(k)}" for k, label in cat.EXPENSE_SPLITS]
     expense += [""] * (len(income) - len(expense))
     head = (
-        f"按收入性质分：{_computed(m.computed.get(f'ua_income_sum_{col}'), _two)}",
-        f"按支出性质分：{_computed(m.computed.get(f'ua_expense_sum_{col}'), _two)}",
+        f"按收入性质分：{_computed(m.computed.get('ua_income_sum'), _two)}",
+        f"按支出性质分：{_computed(m.computed.get('ua_expense_sum'), _two)}",
     )
     return [head, *zip(income, expense, strict=True)]
 
@@ -533,11 +542,39 @@ def unit_assessment_table(result: CheckResult, label: str = "附件2") -> Offici
     )
 
 
+def _fund_lines(project: Project) -> list[tuple[str, _Budget]]:
+    """The form's 其中 lines under 年度资金总额 (当年财政拨款, 上年结转资金, 其他资金): amounts as typed, the
+    line's 执行率 from them (the form has the cell, the workbook no input for it), "—" under 分值 and 得分
+    as on the form. None when no line has an amount (a version-1 workbook has no such columns)."""
+    if not any(q.present for lines in project.funds.values() for q in lines.values()):
+        return []
+    out = []
+    for n, (source, label) in enumerate(cat.FUND_SOURCES):
+        amounts = project.funds.get(source, {})
+        spent, adjusted = _number(amounts.get("spent")), _number(amounts.get("adjusted_budget"))
+        rate = spent / adjusted if spent is not None and adjusted else None
+        line = _Budget(
+            initial=_cell(amounts.get("initial_budget"), _two),
+            adjusted=_cell(amounts.get("adjusted_budget"), _two),
+            spent=_cell(amounts.get("spent"), _two),
+            weight="—",
+            rate=_computed(rate, _percent),
+            score="—",
+        )
+        out.append((f"其中：\n{label}" if n == 0 else label, line))  # "其中：" on a line of its own
+    return out
+
+
 def project_table(result: CheckResult, project: Project, label: str) -> OfficialTable:
-    """One 项目支出绩效自评表: the 附件2 grid for one project, without the income/expense split block
-    (the project list has no such columns), the project name in the first row."""
+    """One 项目支出绩效自评表 (财预〔2020〕10号): the 附件2 grid for one project, the project name in the
+    first row, without the income/expense split block. The rows of the national form the workbook holds
+    besides: 主管部门 and 实施单位 under the name, the 其中 lines under 年度资金总额, and the project's
+    评价结论, 存在问题 and 改进措施 under 总分, each group printed when any of it is filled."""
     m = result.model
     key = cat.PROJECTS.name
+    # One row, as on the national form: 主管部门 | … | 实施单位 | … .
+    heads = [(0, 2, "主管部门"), (3, 4, project.department), (5, 5, "实施单位"), (6, 8, project.implementer)]
+    texts = [(name, project.texts.get(k, "")) for k, name in cat.PROJECT_TEXTS]
 
     def calc(column: str) -> object:
         return m.table_computed.get((key, project.index, column))
@@ -565,12 +602,19 @@ def project_table(result: CheckResult, project: Project, label: str) -> Official
         total=_cell(project.total_score, _plain, calc("total_score_calc")),
         typed_grade="",
         note=_sign_line(m),
+        head_rows=[heads] if project.department or project.implementer else [],
+        lines=_fund_lines(project),
+        tail_rows=[(name, text) for name, text in texts if text],
+        score_header="得分",  # the national project form says 得分 where 附件2 says 自评得分
     )
 
 
 def official_tables(result: CheckResult) -> list[OfficialTable]:
-    """附件1, 附件2, then one 项目支出绩效自评表 per listed project (附件3, 附件4, …)."""
-    tables = [basic_data_table(result), unit_assessment_table(result)]
-    for n, project in enumerate(result.model.projects, start=3):
-        tables.append(project_table(result, project, f"附件{n}"))
+    """The attachments of what was checked (Model.forms): 附件1 and 附件2 for the 部门整体 forms, then one
+    项目支出绩效自评表 per listed project (附件3, 附件4, …; 附件1, 附件2, … when there are only projects)."""
+    m = result.model
+    tables = [basic_data_table(result), unit_assessment_table(result)] if Form.UNIT in m.forms else []
+    if Form.PROJECT in m.forms:
+        for project in m.projects:
+            tables.append(project_table(result, project, f"附件{len(tables) + 1}"))
     return tables

@@ -6,6 +6,7 @@ from perfeval.core.rules import (  # noqa: F401  (imported to register)
     deviation,
     parsing,
     plausibility,
+    project,
     rates,
     report,
     scoring,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from perfeval import catalogue as cat
 from perfeval.core.model import Indicator, Model, as_text
 from perfeval.core.parse import Quantity
-from perfeval.core.rules.registry import fmt_amount, fmt_num
+from perfeval.core.rules.registry import fmt_num
 from perfeval.core.snapshot import CellRef
 
 ZERO = Decimal(0)
@@ -84,25 +84,3 @@ def score_matches(typed: Decimal, computed: Decimal, m: Model) -> bool:
 def exceeds(amount: Decimal, limit: Decimal, m: Model) -> bool:
     """amount > limit beyond the amount tolerance."""
     return amount - limit > m.profile.amount_tolerance
-
-
-YUAN_FACTOR = Decimal(1000)  # one amount a thousand times the unit's whole budget is surely in 元
-
-
-def yuan_reason(m: Model, qty: Quantity, name: str = "") -> str | None:
-    """Why an amount (万元) looks typed in 元, or None. Amounts parse.py converted from 元 are fine."""
-    value = q_value(qty)
-    if value is None or "换算" in qty.note:
-        return None
-    limit = m.profile.amount_in_yuan
-    if value > limit:
-        return f"超过 {fmt_num(limit)} 万元"
-    budget = m.num("ua_adjusted_budget")
-    if name != "ua_adjusted_budget" and budget is not None and budget > 0 and value > budget * YUAN_FACTOR:
-        return f"超过全年预算数 {fmt_amount(budget)} 的 {fmt_num(YUAN_FACTOR)} 倍"
-    return None
-
-
-def looks_like_yuan(m: Model, *names: str) -> bool:
-    """PL-003 reports such an amount; a rate built on it would only repeat that error."""
-    return any(yuan_reason(m, m.q[n], n) for n in names)

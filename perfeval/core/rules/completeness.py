@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
-from perfeval.core.model import Indicator, Model
+from perfeval.core.model import Indicator, Model, NotApplicable
 from perfeval.core.rules.common import join_labels, missing
 from perfeval.core.rules.registry import PROJECT, UNIT, Hit, hit, rule
 from perfeval.core.snapshot import CellRef
@@ -125,7 +125,9 @@ def total_blank(m: Model) -> Iterator[Hit]:
 
 @rule("CMP-006", "等级未填", Severity.WARNING, reads=("ua_grade",), forms=UNIT)
 def grade_blank(m: Model) -> Iterator[Hit]:
-    """附件2 应按总分填写等级（默认口径：优 ≥ 90，良 80 至 90，中 60 至 80，差 < 60）。"""
+    """附件2 应按总分填写等级（默认口径：优 ≥ 90，良 80 至 90，中 60 至 80，差 < 60）；表式没有等级栏时不要求。"""
+    if not m.profile.grade_on_form:
+        raise NotApplicable(f"评分口径“{m.profile.name}”的表式没有等级栏")
     grade = m.computed.get("ua_grade_calc")
     hint = f"按复核总分应为“{grade}”。" if isinstance(grade, str) else ""
     advice = f"请按总分填写等级（优、良、中、差）。{hint}"
@@ -206,24 +208,24 @@ def staff_blank(m: Model) -> Iterator[Hit]:
     yield from _report_blank(blank, m, "附件1 财政供养人员", "请填写编制数和实际在职人数（人）。")
 
 
-_EXPENSE_NAMES = tuple(f"ua_{k}_{col}" for k, _ in cat.EXPENSE_SPLITS for col in cat.BUDGET_COLS)
+_EXPENSE_NAMES = tuple(f"ua_{k}" for k, _ in cat.EXPENSE_SPLITS)
 
 
 @rule("CMP-010", "支出结构未填", Severity.WARNING, reads=(*_BUDGET_TOTALS, *_EXPENSE_NAMES), forms=UNIT)
 def expense_split_blank(m: Model) -> Iterator[Hit]:
-    """附件2 某列年度资金总额已填，但按支出性质分的基本支出、项目支出均未填（或填“无”）。"""
-    for col, header in zip(cat.BUDGET_COLS, cat.BUDGET_HEADERS, strict=True):
-        total = f"ua_{col}"
-        splits = [f"ua_{k}_{col}" for k, _ in cat.EXPENSE_SPLITS]
-        if m.num(total) is None or any(missing(m, s) or m.q[s].present for s in splits):
-            continue
-        yield hit(
-            [*(m.ref(s) for s in splits), m.ref(total)],
-            f"附件2 {header}已填 {m.num(total):,.2f} 万元，但基本支出和项目支出未填",
-            expected=f"基本支出 + 项目支出 = {m.num(total):,.2f} 万元",
-            found="（空）",
-            advice="请按支出性质填写基本支出和项目支出（没有的填 0）。",
-        )
+    """附件2 年度资金总额已填，但按支出性质分的基本支出、项目支出均未填（或填“无”）。"""
+    filled = [n for n in ("ua_spent", "ua_adjusted_budget", "ua_initial_budget") if m.num(n) is not None]
+    if not filled or any(missing(m, s) or m.q[s].present for s in _EXPENSE_NAMES):
+        return
+    total = filled[0]
+    amount = m.num(total)
+    yield hit(
+        [*(m.ref(s) for s in _EXPENSE_NAMES), m.ref(total)],
+        f"{m.label(total)}已填 {amount:,.2f} 万元，但按支出性质分的基本支出和项目支出均未填",
+        expected=f"基本支出 + 项目支出 = {amount:,.2f} 万元",
+        found="（空）",
+        advice="请按支出性质填写基本支出和项目支出，各填一个金额（没有的填 0）。",
+    )
 
 
 _GOALS = tuple((f"ua_goal_expected_{i}", f"ua_goal_actual_{i}") for i in range(1, cat.GOAL_ROWS + 1))

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from perfeval import catalogue as cat
+from perfeval.core.compute import split_basis, split_is_spending
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable, Project, ProjectItem
 from perfeval.core.parse import normalize_text
@@ -15,8 +16,11 @@ from perfeval.core.rules.registry import BOTH, UNIT, Hit, fmt_amount, fmt_num, h
 
 
 def _same_amount(m: Model, basic_name: str, unit_name: str, what: str) -> Iterator[Hit]:
-    """附件1 决算数 against 附件2 全年执行数 of the same kind of spending (XT-001, XT-002)."""
+    """附件1 决算数 against the 附件2 按支出性质分 line of the same kind of spending (XT-001, XT-002)."""
     basic, unit = m.need(basic_name, unit_name)
+    if not split_is_spending(m, "expense_sum"):
+        basis = "、".join(_BASIS[c] for c in split_basis(m, "expense_sum"))
+        raise NotApplicable(f"附件2 按支出性质分各行之和等于{basis}而非全年执行数，不能与附件1 决算数比较")
     if abs(basic - unit) <= m.profile.amount_tolerance:
         return
     yield hit(
@@ -29,54 +33,59 @@ def _same_amount(m: Model, basic_name: str, unit_name: str, what: str) -> Iterat
     )
 
 
+_BASIS = dict(zip(cat.BUDGET_COLS, cat.BUDGET_HEADERS, strict=True))
+
+
 @rule(
     "XT-001",
     "附件1项目支出与附件2不符",
     Severity.ERROR,
-    reads=("bd_project_current_actual", "ua_project_expenditure_spent"),
+    reads=("bd_project_current_actual", "ua_project_expenditure"),
     forms=UNIT,
 )
 def project_spending_matches(m: Model) -> Iterator[Hit]:
-    """附件1 项目支出本年决算数 = 附件2 按支出性质分的项目支出全年执行数。"""
-    yield from _same_amount(m, "bd_project_current_actual", "ua_project_expenditure_spent", "项目支出")
+    """附件1 项目支出本年决算数 = 附件2 按支出性质分的项目支出（按全年执行数填列；按预算数填列时不比较）。"""
+    yield from _same_amount(m, "bd_project_current_actual", "ua_project_expenditure", "项目支出")
 
 
 @rule(
     "XT-002",
     "附件1基本支出与附件2不符",
     Severity.ERROR,
-    reads=("bd_basic_current_actual", "ua_basic_expenditure_spent"),
+    reads=("bd_basic_current_actual", "ua_basic_expenditure"),
     forms=UNIT,
 )
 def basic_spending_matches(m: Model) -> Iterator[Hit]:
-    """附件1 部门基本支出本年决算数 = 附件2 按支出性质分的基本支出全年执行数。"""
-    yield from _same_amount(m, "bd_basic_current_actual", "ua_basic_expenditure_spent", "基本支出")
+    """附件1 部门基本支出本年决算数 = 附件2 按支出性质分的基本支出（按全年执行数填列；按预算数填列时不比较）。"""
+    yield from _same_amount(m, "bd_basic_current_actual", "ua_basic_expenditure", "基本支出")
 
 
 @rule(
     "XT-003",
     "项目表执行数合计与附件2不符",
     Severity.WARNING,
-    reads=("ua_project_expenditure_spent",),
+    reads=("ua_project_expenditure",),
     forms=BOTH,
 )
 def project_table_total(m: Model) -> Iterator[Hit]:
-    """“项目支出自评”表各项目全年执行数之和 = 附件2 项目支出全年执行数（项目表只列主要项目时可书面说明）。"""
+    """“项目支出自评”表各项目全年执行数之和 = 附件2 按支出性质分的项目支出（项目表只列主要项目时可书面说明）。"""
     if not m.projects:
         raise NotApplicable("项目支出自评表未列出项目")
     table = cat.PROJECTS.name
     unreadable = [table_label(m, table, p.index, "spent") for p in m.projects if not p.spent.ok]
     if unreadable:
         raise NotApplicable("缺少或无法识别：" + join_labels(unreadable))
-    (unit,) = m.need("ua_project_expenditure_spent")
+    (unit,) = m.need("ua_project_expenditure")
+    if not split_is_spending(m, "expense_sum"):
+        raise NotApplicable("附件2 按支出性质分按预算数填列，不能与项目的全年执行数比较")
     total = sum((p.spent.value for p in m.projects if p.spent.value is not None), unit * 0)
     if abs(total - unit) <= m.profile.amount_tolerance:
         return
     more = "大于" if total > unit else "小于"
     yield hit(
-        [m.ref("ua_project_expenditure_spent"), *(m.tref(table, p.index, "spent") for p in m.projects)],
+        [m.ref("ua_project_expenditure"), *(m.tref(table, p.index, "spent") for p in m.projects)],
         f"项目支出自评表 {len(m.projects)} 个项目的全年执行数之和 {fmt_amount(total)}{more}"
-        f"{m.label('ua_project_expenditure_spent')} {fmt_amount(unit)}，相差 {fmt_amount(abs(total - unit))}",
+        f"{m.label('ua_project_expenditure')} {fmt_amount(unit)}，相差 {fmt_amount(abs(total - unit))}",
         expected=fmt_amount(unit),
         found=fmt_amount(total),
         advice=(

@@ -35,7 +35,7 @@ def _below_full(ind: Indicator) -> bool:
 )
 def below_full_needs_note(m: Model) -> Iterator[Hit]:
     for ind in m.all_indicators():
-        if not _below_full(ind) or not _note_blank(ind):
+        if not _below_full(ind) or not _note_blank(ind) or ind.core:  # a 核心指标 is DEV-004's
             continue
         score, weight = num(ind.score), num(ind.weight)
         yield hit(
@@ -62,6 +62,8 @@ def unmet_needs_note(m: Model) -> Iterator[Hit]:
         # A row already asked for by DEV-001 is not asked twice.
         if ind.kind != "定量" or indicator_met(ind) is not False or not _note_blank(ind) or _below_full(ind):
             continue
+        if ind.core:
+            continue  # DEV-004
         yield hit(
             (cell(m, ind, "deviation_note"), cell(m, ind, "actual"), cell(m, ind, "target")),
             f"{row_name(ind)}实际完成值 {qty_text(ind.actual)}未达到年度指标值 {qty_text(ind.target)}，"
@@ -102,4 +104,35 @@ def over_achievement_needs_note(m: Model) -> Iterator[Hit]:
             expected=f"完成值 ≥ 指标值 × {fmt_rate(threshold)} 时填写偏差原因",
             found="（空）",
             advice="请说明超额完成的原因（如指标值是否定得偏低）及下一年度的调整措施。",
+        )
+
+
+@rule(
+    "DEV-004",
+    "核心指标未完成须说明",
+    Severity.WARNING,
+    reads=TABLES,
+    description=(
+        "核心指标（重庆表式的“核心指标”栏）自评得分低于分值，或定量指标的完成值未达到指标值，须填写偏差原因"
+        "分析及改进措施（这些行不再由 DEV-001、DEV-002 重复提示）。"
+    ),
+)
+def core_unmet_needs_note(m: Model) -> Iterator[Hit]:
+    for ind in m.all_indicators():
+        if not ind.core or not _note_blank(ind):
+            continue
+        if _below_full(ind):
+            why = f"自评得分 {fmt_score(num(ind.score))}低于分值 {fmt_score(num(ind.weight))}"
+            cells = (cell(m, ind, "deviation_note"), cell(m, ind, "score"))
+        elif ind.kind == "定量" and indicator_met(ind) is False:
+            why = f"实际完成值 {qty_text(ind.actual)}未达到年度指标值 {qty_text(ind.target)}"
+            cells = (cell(m, ind, "deviation_note"), cell(m, ind, "actual"), cell(m, ind, "target"))
+        else:
+            continue
+        yield hit(
+            (*cells, cell(m, ind, "core")),
+            f"{row_name(ind)}是核心指标，{why}，未说明偏差原因",
+            expected="填写偏差原因分析及改进措施",
+            found="（空）",
+            advice="核心指标未完成须重点说明：请在“偏差原因分析及改进措施”中写明原因和改进措施。",
         )

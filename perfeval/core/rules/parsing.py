@@ -11,7 +11,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Model, as_text
 from perfeval.core.parse import Quantity, Status, is_excel_error, normalize_text
 from perfeval.core.rules.common import missing, table_label
-from perfeval.core.rules.registry import Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
+from perfeval.core.rules.registry import Hit, fmt_amount, fmt_rate, hit, rule
 from perfeval.core.snapshot import CellRef, UncomputedFormula
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def amount_converted(m: Model) -> Iterator[Hit]:
                 f"{inp.label} 填写“{shown(inp.qty.raw)}”，{inp.qty.note}，读作 {fmt_amount(value)}",
                 expected=fmt_amount(value),
                 found=shown(inp.qty.raw),
-                advice=f"本表金额单位为万元，请直接填写万元数 {fmt_num(value)}，不要带单位。",
+                advice=f"本表金额单位为{m.amount_unit}，请直接填写{fmt_amount(value)}的数字，不要带单位。",
             )
 
 

@@ -10,12 +10,14 @@ from decimal import Decimal
 
 from perfeval import catalogue as cat
 from perfeval.catalogue import FieldType
+from perfeval.core.compute import split_is_spending
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable
 from perfeval.core.parse import Quantity
-from perfeval.core.rules.common import PROJECTS, ZERO, exceeds, looks_like_yuan, q_value, yuan_reason
+from perfeval.core.rules.common import PROJECTS, ZERO, exceeds, q_value
 from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
 from perfeval.core.snapshot import CellRef
+from perfeval.core.units import FACTOR, held_amounts
 
 ITEMS = cat.PROJECT_ITEMS.name
 _PROJECT_AMOUNTS = ("initial_budget", "adjusted_budget", "spent")
@@ -34,7 +36,8 @@ class _Amount:
 
 
 def _amounts(m: Model) -> Iterator[_Amount]:
-    """Every amount the user types: AMOUNT fields of 附件1/附件2, 项目支出明细 and 项目支出自评 amounts."""
+    """Every amount the user types: AMOUNT fields of 附件1/附件2, 项目支出明细 and 项目支出自评 amounts
+    (年度资金总额 and its 其中 lines)."""
     for f in cat.input_fields():
         if f.type is FieldType.AMOUNT:
             yield _Amount(f.name, m.ref(f.name), f"{f.sheet} {f.label}", m.q[f.name])
@@ -46,6 +49,14 @@ def _amounts(m: Model) -> Iterator[_Amount]:
         for col in _PROJECT_AMOUNTS:
             header = cat.PROJECTS.column(col).header
             yield _Amount("", m.tref(PROJECTS, p.index, col), f"项目“{p.name}” {header}", getattr(p, col))
+        for source, lines in p.funds.items():
+            for col, qty in lines.items():
+                if f"{source}_{col}" not in m.table(PROJECTS).columns:
+                    continue  # a table of template version 1 has no 其中 lines
+                header = cat.PROJECTS.column(f"{source}_{col}").header
+                yield _Amount(
+                    "", m.tref(PROJECTS, p.index, f"{source}_{col}"), f"项目“{p.name}” {header}", qty
+                )
 
 
 # --- PL-001 negative amounts ------------------------------------------------------------------------------
@@ -74,11 +85,7 @@ def spent_over_budget(m: Model) -> Iterator[Hit]:
     # 预算为 0 时执行率无法计算，由 PL-007 报告。
     if spent is not None and budget is not None:
         checked = True
-        if (
-            budget > 0
-            and exceeds(spent, budget, m)
-            and not looks_like_yuan(m, "ua_spent", "ua_adjusted_budget")
-        ):
+        if budget > 0 and exceeds(spent, budget, m):
             yield hit(
                 (m.ref("ua_spent"), m.ref("ua_adjusted_budget")),
                 f"全年执行数 {fmt_amount(spent)} 超过全年预算数 {fmt_amount(budget)}，"
@@ -92,8 +99,7 @@ def spent_over_budget(m: Model) -> Iterator[Hit]:
         if p_spent is None or p_budget is None:
             continue
         checked = True
-        suspect = any(yuan_reason(m, q) for q in (p.spent, p.adjusted_budget))
-        if p_budget > 0 and exceeds(p_spent, p_budget, m) and not suspect:
+        if p_budget > 0 and exceeds(p_spent, p_budget, m):
             yield hit(
                 (m.tref(PROJECTS, p.index, "spent"), m.tref(PROJECTS, p.index, "adjusted_budget")),
                 f"项目“{p.name}”全年执行数 {fmt_amount(p_spent)} 超过全年预算数 {fmt_amount(p_budget)}，"
@@ -106,28 +112,41 @@ def spent_over_budget(m: Model) -> Iterator[Hit]:
         raise NotApplicable("全年预算数或全年执行数未填")
 
 
-# --- PL-003 amounts typed in 元 ---------------------------------------------------------------------------
+# --- PL-003 amounts typed in the other unit -------------------------------------------------------------
 @rule(
     "PL-003",
-    "金额疑似按“元”填报",
+    "金额单位疑误",
     Severity.WARNING,
     reads=_AMOUNT_READS,
+    description=(
+        "金额约为同行其余金额、所属合计或对应金额的 10000 倍（表中金额单位为万元时，疑按元填报）或万分之一"
+        "（单位为元时，疑按万元填报），或单个金额超过评分口径上限（默认 100000 万元）、全年预算数的 1000 倍。"
+        "该金额暂不参与计算，由它算出的执行率、合计、得分等均不校验，改正后重新校验。"
+    ),
 )
-def amounts_in_yuan(m: Model) -> Iterator[Hit]:
-    """金额单位为万元：单个金额超过评分口径上限（默认 100000 万元）或全年预算数的 1000 倍，疑为按元填报。"""
+def amounts_in_other_unit(m: Model) -> Iterator[Hit]:
+    form = m.amount_unit
     for a in _amounts(m):
-        why = yuan_reason(m, a.qty, a.name)
-        if why is None:
+        amounts = held_amounts(a.qty)
+        if amounts is None:
             continue
-        value = q_value(a.qty)
-        assert value is not None  # yuan_reason only answers for a number
-        cells = (a.cell, m.ref("ua_adjusted_budget")) if "全年预算数" in why else (a.cell,)
+        read, meant = amounts
+        typed = read * FACTOR if form == "元" else read
+        what = a.label.removeprefix(f"{a.cell.sheet} ")
+        other = a.qty.unit
+        advice = (
+            "请将金额换算为万元（元 ÷ 10000）后填报，或在数字后写明单位“元”。"
+            if form == "万元"
+            else "请将金额换算为元（万元 × 10000）后填报，或在数字后写明单位“万元”。"
+        )
+        # Against the unit's whole budget: that cell is part of the evidence.
+        lone = a.qty.note.startswith("超过全年预算数")
         yield hit(
-            cells,
-            f"{a.label} 为 {fmt_amount(value)}，{why}，疑似按“元”填报（本表金额单位为万元）",
-            expected=f"以万元填报；若原数为元，应为 {fmt_amount(value / 10000)}",
-            found=fmt_amount(value),
-            advice="请将金额换算为万元（元 ÷ 10000）后填报，或在数字后写明单位“元”。",
+            (a.cell, m.ref("ua_adjusted_budget")) if lone else a.cell,
+            f"{a.cell} {what} 为 {typed:,.2f}，{a.qty.note}",
+            expected=f"以{form}填报；若原数为{other}，应为 {fmt_amount(meant)}",
+            found=fmt_amount(read),
+            advice=advice + "改正前，由它算出的执行率、合计和得分暂不校验。",
         )
 
 
@@ -150,52 +169,52 @@ def _same(a: Decimal | None, b: Decimal | None, m: Model) -> bool:
         "bd_basic_prior_actual",
         "bd_basic_current_budget",
         "bd_basic_current_actual",
-        "ua_project_expenditure_spent",
-        "ua_basic_expenditure_spent",
+        "ua_project_expenditure",
+        "ua_basic_expenditure",
     ),
     description=(
-        "附件1 项目支出（基本支出）行的本年决算数应等于附件2 同类全年执行数；若上年决算数（或本年预算数）"
-        "等于附件2 执行数而本年决算数不等，年度列（或预算、决算列）疑似填反或错位。"
+        "附件1 项目支出（基本支出）行的本年决算数应等于附件2 按支出性质分的同类金额（全年执行数）；若上年决算数"
+        "（或本年预算数）等于附件2 该金额而本年决算数不等，年度列（或预算、决算列）疑似填反或错位。"
+        "附件2 按支出性质分按预算数填列时不比较。"
     ),
     forms=UNIT,
 )
 def year_columns_swapped(m: Model) -> Iterator[Hit]:
+    if not split_is_spending(m, "expense_sum"):
+        raise NotApplicable("附件2 按支出性质分按预算数填列，不能与附件1 决算数比较")
     checked = False
     for key, name in _KINDS:
-        spent = m.num(f"ua_{key}_expenditure_spent")
+        spent = m.num(f"ua_{key}_expenditure")
         prior, budget, current = (m.num(f"bd_{key}_{col}") for col in cat.YEAR_COLS)
         if not spent or current is None:
             continue  # 无执行数可比（或为 0，与任何 0 都会巧合相等）
         checked = True
         if _same(current, spent, m):
             continue
-        spent_cell = m.ref(f"ua_{key}_expenditure_spent")
+        spent_cell = m.ref(f"ua_{key}_expenditure")
         current_cell = m.ref(f"bd_{key}_current_actual")
         if _same(prior, spent, m):
             yield hit(
                 (m.ref(f"bd_{key}_prior_actual"), current_cell, spent_cell),
-                f"附件1“{name}”的上年决算数 {fmt_amount(prior)} 与附件2 {name}全年执行数 {fmt_amount(spent)} "
+                f"附件1“{name}”的上年决算数 {fmt_amount(prior)} 与附件2 {name} {fmt_amount(spent)} "
                 f"相同，而本年决算数为 {fmt_amount(current)}：上年、本年两列疑似填反或错位",
-                expected=f"本年决算数 {fmt_amount(spent)}（与附件2 全年执行数一致），上年决算数填上年决算",
+                expected=f"本年决算数 {fmt_amount(spent)}（与附件2 {name}一致），上年决算数填上年决算",
                 found=f"上年决算数 {fmt_amount(prior)}，本年决算数 {fmt_amount(current)}",
                 advice="请核对附件1 各列年度（上年决算数／本年预算数／本年决算数）是否对应正确。",
             )
-            continue
-        budgets = (
-            m.num(f"ua_{key}_expenditure_initial_budget"),
-            m.num(f"ua_{key}_expenditure_adjusted_budget"),
-        )
-        if _same(budget, spent, m) and any(_same(current, b, m) for b in budgets):
+        elif _same(budget, spent, m):
+            # The split line holds one figure, so the 附件2 budget of this line is not known: 本年预算数
+            # holding this year's spending while 本年决算数 holds something else is the sign.
             yield hit(
                 (m.ref(f"bd_{key}_current_budget"), current_cell, spent_cell),
-                f"附件1“{name}”的本年预算数 {fmt_amount(budget)} 等于附件2 {name}全年执行数，"
-                f"本年决算数 {fmt_amount(current)} 却等于附件2 的预算数：预算、决算两列疑似填反",
-                expected=f"本年决算数 {fmt_amount(spent)}（与附件2 全年执行数一致）",
+                f"附件1“{name}”的本年预算数 {fmt_amount(budget)} 等于附件2 {name}（全年执行数），"
+                f"本年决算数却为 {fmt_amount(current)}：预算、决算两列疑似填反",
+                expected=f"本年决算数 {fmt_amount(spent)}（与附件2 {name}一致）",
                 found=f"本年预算数 {fmt_amount(budget)}，本年决算数 {fmt_amount(current)}",
                 advice="请核对附件1 本年预算数与本年决算数两列是否填反。",
             )
     if not checked:
-        raise NotApplicable("附件1 本年决算数或附件2 基本支出、项目支出执行数未填")
+        raise NotApplicable("附件1 本年决算数或附件2 基本支出、项目支出未填")
 
 
 # --- PL-005 year ------------------------------------------------------------------------------------------

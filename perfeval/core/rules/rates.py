@@ -19,10 +19,8 @@ from perfeval.core.rules.common import (
     PROJECTS,
     ZERO,
     exceeds,
-    looks_like_yuan,
     q_value,
     score_matches,
-    yuan_reason,
 )
 from perfeval.core.rules.registry import (
     PROJECT,
@@ -169,7 +167,7 @@ def unit_execution_rate(m: Model) -> Iterator[Hit]:
     """预算执行率 = 全年执行数 ÷ 全年预算数（不是年初预算数）；填报的执行率与复核结果不符即报错。"""
     (typed,) = m.need("ua_execution_rate")
     computed = m.calc("ua_execution_rate_calc")
-    if computed is None or looks_like_yuan(m, "ua_spent", "ua_adjusted_budget"):
+    if computed is None:
         return
     cells = (m.ref("ua_execution_rate"), m.ref("ua_spent"), m.ref("ua_adjusted_budget"))
     found = _execution_rate_hit(
@@ -219,7 +217,7 @@ def project_execution_rate(m: Model) -> Iterator[Hit]:
     for p in _need_projects(m):
         typed = q_value(p.execution_rate)
         computed = decimal_or_none(m.table_computed.get((PROJECTS, p.index, "execution_rate_calc")))
-        if typed is None or computed is None or any(yuan_reason(m, q) for q in (p.spent, p.adjusted_budget)):
+        if typed is None or computed is None:
             continue
         cells = tuple(m.tref(PROJECTS, p.index, k) for k in ("execution_rate", "spent", "adjusted_budget"))
         found = _execution_rate_hit(
@@ -343,8 +341,6 @@ _ADVICE_OVER = {
 def _over_budget(m: Model, key: str, *, zero_budget_fires: bool) -> Iterator[Hit]:
     actual_name, budget_name = f"bd_{key}_current_actual", f"bd_{key}_current_budget"
     actual, budget = m.need(actual_name, budget_name)
-    if looks_like_yuan(m, actual_name, budget_name):
-        return
     name = cat.COST_LABELS[key]
     cells = (m.ref(actual_name), m.ref(budget_name))
     if budget == 0:
@@ -418,7 +414,7 @@ def procurement_over_budget(m: Model) -> Iterator[Hit]:
 def tpc_growth(m: Model) -> Iterator[Hit]:
     """三公经费变动率 = (本年决算数 − 上年决算数) ÷ 上年决算数；三公经费只减不增，大于 0 即提示。"""
     current, prior = m.need("bd_tpc_current_actual", "bd_tpc_prior_actual")
-    if not exceeds(current, prior, m) or looks_like_yuan(m, "bd_tpc_current_actual", "bd_tpc_prior_actual"):
+    if not exceeds(current, prior, m):
         return
     cells = (m.ref("bd_tpc_current_actual"), m.ref("bd_tpc_prior_actual"))
     advice = "三公经费应只减不增：请核对上年和本年决算数，确有增长的，请在报告中说明增长原因。"
@@ -460,8 +456,6 @@ def budget_adjustment(m: Model) -> Iterator[Hit]:
     diff = adjusted - initial
     # 全年预算数为 0：PL-007（有支出）报告；调整率无从谈起。
     if adjusted == 0 or not exceeds(abs(diff), ZERO, m):
-        return
-    if looks_like_yuan(m, "ua_adjusted_budget", "ua_initial_budget"):
         return
     cells = (m.ref("ua_adjusted_budget"), m.ref("ua_initial_budget"))
     direction = "调增" if diff > 0 else "调减"

@@ -149,6 +149,19 @@ def full_marks_unmet(m: Model) -> Iterator[Hit]:
         )
 
 
+def _band_cell(m: Model, ind: Indicator) -> CellRef:
+    """Where a row's band is: 实际完成值 when it was read from there (the form's own way, "达成年度指标") or
+    when the workbook has no 定性完成等次 column (the column is optional: real forms do not print it)."""
+    if ind.band_from_actual or "band" not in _table_columns(m, ind):
+        return cell(m, ind, "actual")
+    return cell(m, ind, "band")
+
+
+def _table_columns(m: Model, ind: Indicator) -> dict[str, int]:
+    table = m.snapshot.tables.get(ind.table)
+    return table.columns if table is not None else {}
+
+
 @rule(
     "SCORE-003",
     "定性得分超出所选等次区间",
@@ -156,7 +169,8 @@ def full_marks_unmet(m: Model) -> Iterator[Hit]:
     reads=(IND, PIND),
     description=(
         "定性指标的自评得分应落在所选完成等次的区间内：达成年度指标 80%–100%，部分达成 60%–80%，"
-        "未达成 0–60%（× 分值，含端点，比例以评分口径为准）。"
+        "未达成 0–60%（× 分值，含端点，比例以评分口径为准）。等次可在“定性完成等次”列选择，"
+        "也可按系统用语写在实际完成值中（如“达成年度指标”“部分达成预期指标并具有一定效果”）。"
     ),
 )
 def qualitative_band(m: Model) -> Iterator[Hit]:
@@ -172,9 +186,14 @@ def qualitative_band(m: Model) -> Iterator[Hit]:
         lo, hi = low * weight, high * weight
         if lo <= score <= hi:
             continue
+        chose = (
+            f"实际完成值为“{as_text(ind.actual.raw)}”（等次“{name}”）"
+            if ind.band_from_actual
+            else f"选择等次“{name}”"
+        )
         yield hit(
-            (cell(m, ind, "score"), cell(m, ind, "band")),
-            f"{row_name(ind)}选择等次“{name}”，得分区间为 {fmt_num(low * 100)}%–{fmt_num(high * 100)}% × "
+            (cell(m, ind, "score"), _band_cell(m, ind)),
+            f"{row_name(ind)}{chose}，得分区间为 {fmt_num(low * 100)}%–{fmt_num(high * 100)}% × "
             f"{fmt_num(weight)} = {fmt_num(lo)}–{fmt_num(hi)} 分，自评得分 {fmt_score(score)}不在区间内",
             expected=f"{fmt_num(lo)}–{fmt_num(hi)} 分",
             found=fmt_score(score),
@@ -187,20 +206,25 @@ def qualitative_band(m: Model) -> Iterator[Hit]:
     "定性指标未选完成等次",
     Severity.INFO,
     reads=(IND, PIND),
-    description="定性指标已自评打分但未选择完成等次（达成/部分达成/未达成），无法核对得分是否在等次区间内。",
+    description=(
+        "定性指标已自评打分，但既未选择完成等次，实际完成值也未写明等次（达成/部分达成/未达成），"
+        "无法核对得分是否在等次区间内。"
+    ),
 )
 def qualitative_no_band(m: Model) -> Iterator[Hit]:
     bands = "、".join(f"“{b}”" for b in m.profile.bands)
     for ind in m.all_indicators():
         if ind.kind != "定性" or ind.band or not ind.score.ok:
             continue
+        has_column = "band" in _table_columns(m, ind)
+        where = "在“定性完成等次”列选择，或在实际完成值中写明" if has_column else "在实际完成值中写明"
         yield hit(
-            (cell(m, ind, "band"), cell(m, ind, "score")),
+            (_band_cell(m, ind), cell(m, ind, "score")),
             f"{row_name(ind)}是定性指标，自评得分 {fmt_score(ind.score.value)}，"
-            "但未选择完成等次，无法核对得分是否在等次区间内",
-            expected=f"选择 {bands} 之一",
-            found="（未选择）",
-            advice="请在“定性完成等次”列选择达成/部分达成/未达成，以便核对得分是否在相应区间内。",
+            "但未写明完成等次，无法核对得分是否在等次区间内",
+            expected=f"{bands} 之一",
+            found="（未写明）",
+            advice=f"请{where}达成/部分达成/未达成（如“达成年度指标”），以便核对得分是否在相应区间内。",
         )
 
 
@@ -333,10 +357,15 @@ def _grade_name(m: Model, text: str) -> str | None:
     "等级与总分不符",
     Severity.ERROR,
     reads=("ua_grade", "ua_total_score", "ua_total_score_calc"),
-    description="等级按复核总分确定：优 ≥ 90，良 80 至 90，中 60 至 80，差 < 60（分界以评分口径为准）。",
+    description=(
+        "等级按复核总分确定：优 ≥ 90，良 80 至 90，中 60 至 80，差 < 60（分界以评分口径为准）；"
+        "评分口径的表式没有等级栏时不核对。"
+    ),
     forms=UNIT,
 )
 def grade_matches(m: Model) -> Iterator[Hit]:
+    if not m.profile.grade_on_form:
+        raise NotApplicable(f"评分口径“{m.profile.name}”的表式没有等级栏")
     text = m.text("ua_grade")
     if not text:
         raise NotApplicable(f"缺少：{m.label('ua_grade')}")
@@ -434,4 +463,65 @@ def quantitative_not_numeric(m: Model) -> Iterator[Hit]:
             expected="单个数值，如“≥95%”“10个”",
             found="；".join(as_text(q.raw) for _, q in bad),
             advice="请把指标值和完成值改为带单位的数值；确属定性指标的，请将指标性质改为“定性”并选择完成等次。",
+        )
+
+
+# --- 得分系数 (重庆: 自评得分 = 分值 × 得分系数) ------------------------------------------------------------
+def _coefficient_text(q: Quantity) -> str:
+    """A coefficient as a number (0.9), the way the form prints it."""
+    assert q.value is not None
+    return fmt_num(q.value)
+
+
+@rule(
+    "SCORE-013",
+    "得分与得分系数不符",
+    Severity.ERROR,
+    reads=(IND, PIND),
+    description=(
+        "填写了得分系数的指标（重庆表式），自评得分应等于 分值 × 得分系数（按评分口径的位数四舍五入，"
+        "差额超过得分容差即报错）；得分系数应为 0 至 1 之间的数。"
+    ),
+)
+def coefficient_score(m: Model) -> Iterator[Hit]:
+    rows = [i for i in m.all_indicators() if i.coefficient.present]
+    if not rows:
+        raise NotApplicable("没有填写得分系数的指标")
+    for ind in rows:
+        q = ind.coefficient
+        if q.status is Status.TEXT:
+            yield hit(
+                cell(m, ind, "coefficient"),
+                f"{row_name(ind)}得分系数“{as_text(q.raw)}”无法识别为数值",
+                expected="0 至 1 之间的数，如 0.9 或 90%",
+                found=as_text(q.raw),
+                advice="请填写得分系数（实际得分占分值的比例），自评得分 = 分值 × 得分系数。",
+            )
+            continue
+        coefficient = num(q)
+        if coefficient is None:
+            continue  # an Excel error value: PARSE-002
+        if not ZERO <= coefficient <= 1:
+            yield hit(
+                cell(m, ind, "coefficient"),
+                f"{row_name(ind)}得分系数为 {_coefficient_text(q)}，不在 0 至 1 之间",
+                expected="0 至 1 之间",
+                found=_coefficient_text(q),
+                advice="得分系数是实际得分占分值的比例，最高为 1（满分）；请改正得分系数。",
+            )
+            continue
+        sw = _typed(ind)
+        if sw is None:
+            continue  # 分值或得分未填：完整性和数据格式规则报告
+        score, weight = sw
+        expected = m.profile.quantize(weight * coefficient)
+        if abs(score - expected) <= m.profile.score_tolerance:
+            continue
+        yield hit(
+            _cells(m, ind, "score", "coefficient", "weight"),
+            f"{row_name(ind)}分值 {fmt_num(weight)}、得分系数 {_coefficient_text(q)}，自评得分应为 "
+            f"{fmt_num(weight)} × {_coefficient_text(q)} = {fmt_score(expected)}，填报为 {fmt_score(score)}",
+            expected=fmt_score(expected),
+            found=fmt_score(score),
+            advice="请按“分值 × 得分系数”填写自评得分（保留两位小数），或改正得分系数。",
         )

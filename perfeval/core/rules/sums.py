@@ -145,63 +145,77 @@ def public_funds_parts(m: Model) -> Iterator[Hit]:
         raise NotApplicable("公用经费或其中项未填")
 
 
-def _budget_split(m: Model, splits: tuple[tuple[str, str], ...], sum_key: str, what: str) -> Iterator[Hit]:
-    """附件2 年度资金总额 against one of its splits, per budget column (SUM-005, SUM-006)."""
-    compared = False
-    for col, header in zip(cat.BUDGET_COLS, cat.BUDGET_HEADERS, strict=True):
-        total_name = f"ua_{col}"
-        split_names = [f"ua_{k}_{col}" for k, _ in splits]
-        total = m.num(total_name)
-        terms = [
-            (label.replace("其中：", ""), m.num(n)) for (_, label), n in zip(splits, split_names, strict=True)
-        ]
-        typed = [(label, v) for label, v in terms if v is not None]
-        if total is None or not typed:
-            continue
-        compared = True
-        split_sum = m.calc(f"ua_{sum_key}_{col}")
-        if split_sum is None or abs(total - split_sum) <= m.profile.amount_tolerance:
-            continue
-        yield hit(
-            [m.ref(total_name), *(m.ref(n) for n in split_names if not missing(m, n))],
-            f"附件2 {header}：年度资金总额填 {fmt_amount(total)}，"
-            f"{what}之和为 {_formula(typed, split_sum)} 万元，相差 {fmt_amount(abs(total - split_sum))}",
-            expected=fmt_amount(split_sum),
-            found=fmt_amount(total),
-            advice=f"请核对{what}各项（没有的填 0），或修改年度资金总额。",
-        )
-    if not compared:
+_BUDGET_HEADER = dict(zip(cat.BUDGET_COLS, cat.BUDGET_HEADERS, strict=True))
+
+
+def _budget_split(m: Model, sum_key: str) -> Iterator[Hit]:
+    """附件2 按收入性质分 / 按支出性质分, one figure a line, against 年度资金总额 (SUM-005, SUM-006).
+
+    The lines add up to the year's 全年执行数, or to its 全年预算数 when that is what the unit put: a match
+    with either is accepted. Only where neither is typed are they compared with 年初预算数.
+    """
+    what, splits = next((h, s) for k, h, s in cat.SPLIT_GROUPS if k == sum_key)
+    names = [f"ua_{k}" for k, _ in splits]
+    terms = [(label.removeprefix("其中："), m.num(n)) for (_, label), n in zip(splits, names, strict=True)]
+    typed = [(label, v) for label, v in terms if v is not None]
+    totals = [(col, v) for col in ("spent", "adjusted_budget") if (v := m.num(f"ua_{col}")) is not None]
+    if any(m.present(f"ua_{c}") and m.num(f"ua_{c}") is None for c in ("spent", "adjusted_budget")):
+        raise NotApplicable("年度资金总额的全年执行数或全年预算数无法识别（或金额单位疑误，见 PL-003）")
+    if not totals and (initial := m.num("ua_initial_budget")) is not None:
+        totals = [("initial_budget", initial)]
+    split_sum = m.calc(f"ua_{sum_key}")
+    if not typed or not totals or split_sum is None:
         raise NotApplicable(f"年度资金总额或{what}未填")
+    tol = m.profile.amount_tolerance
+    if any(abs(v - split_sum) <= tol for _, v in totals):
+        return
+    values = {v for _, v in totals}
+    if len(values) == 1:
+        value = totals[0][1]
+        against = f"年度资金总额{'、'.join(_BUDGET_HEADER[c] for c, _ in totals)} {fmt_amount(value)}"
+        gap = f"相差 {fmt_amount(abs(value - split_sum))}"
+        expected = fmt_amount(value)
+    else:
+        against = "年度资金总额" + "、".join(f"{_BUDGET_HEADER[c]} {fmt_amount(v)}" for c, v in totals)
+        gap = "分别相差 " + "、".join(fmt_amount(abs(v - split_sum)) for _, v in totals)
+        expected = "或".join(f"{fmt_amount(v)}（{_BUDGET_HEADER[c]}）" for c, v in totals)
+    if totals[0][0] == "initial_budget":
+        against += "（全年预算数、全年执行数未填）"
+    yield hit(
+        [*(m.ref(f"ua_{c}") for c, _ in totals), *(m.ref(n) for n in names if not missing(m, n))],
+        f"附件2 {what}各行之和 {_formula(typed, split_sum)} 万元，与{against}{'均' if len(totals) > 1 else ''}"
+        f"不符，{gap}",
+        expected=expected,
+        found=fmt_amount(split_sum),
+        advice=(
+            f"{what}各行各填一个金额（没有的填 0），合计应等于全年执行数（按全年预算数填列时等于全年预算数）；"
+            f"请核对{what}各行，或修改年度资金总额。"
+        ),
+    )
 
 
 @rule(
     "SUM-005",
     "收入性质分项与资金总额不符",
     Severity.ERROR,
-    reads=(
-        *(f"ua_{c}" for c in cat.BUDGET_COLS),
-        *(f"ua_{k}_{c}" for k, _ in cat.INCOME_SPLITS for c in cat.BUDGET_COLS),
-    ),
+    reads=(*(f"ua_{c}" for c in cat.BUDGET_COLS), *(f"ua_{k}" for k, _ in cat.INCOME_SPLITS)),
     forms=UNIT,
 )
 def income_split_sum(m: Model) -> Iterator[Hit]:
-    """附件2 各列：一般公共预算 + 政府性基金拨款 + 纳入专户管理的非税收入拨款 + 其他资金 = 年度资金总额。"""
-    yield from _budget_split(m, cat.INCOME_SPLITS, "income_sum", "按收入性质分")
+    """附件2 一般公共预算 + 政府性基金拨款 + 纳入专户管理的非税收入拨款 + 其他资金 = 全年执行数或全年预算数（两者均未填时为年初预算数）。"""
+    yield from _budget_split(m, "income_sum")
 
 
 @rule(
     "SUM-006",
     "基本支出与项目支出之和不符",
     Severity.ERROR,
-    reads=(
-        *(f"ua_{c}" for c in cat.BUDGET_COLS),
-        *(f"ua_{k}_{c}" for k, _ in cat.EXPENSE_SPLITS for c in cat.BUDGET_COLS),
-    ),
+    reads=(*(f"ua_{c}" for c in cat.BUDGET_COLS), *(f"ua_{k}" for k, _ in cat.EXPENSE_SPLITS)),
     forms=UNIT,
 )
 def expense_split_sum(m: Model) -> Iterator[Hit]:
-    """附件2 各列：基本支出 + 项目支出 = 年度资金总额。"""
-    yield from _budget_split(m, cat.EXPENSE_SPLITS, "expense_sum", "按支出性质分")
+    """附件2 基本支出 + 项目支出 = 全年执行数或全年预算数（两者之一相符即可；两者均未填时为年初预算数）。"""
+    yield from _budget_split(m, "expense_sum")
 
 
 @rule(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfeval import catalogue as cat
-from perfeval.core.compute import indicator_met
+from perfeval.core.compute import indicator_met, split_basis, split_is_spending
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, as_text
 from perfeval.core.rules.common import qty_text, row_name
@@ -162,24 +162,23 @@ def adjusted_budget_and_spent(m: Model) -> Iterator[Hit]:
     "TXT-005",
     "文字中的基本支出或项目支出与表格不符",
     Severity.ERROR,
-    reads=(
-        *CLAIM_FIELDS,
-        *(f"ua_{part}_expenditure_{col}" for part in ("basic", "project") for col in cat.BUDGET_COLS),
-    ),
+    reads=(*CLAIM_FIELDS, *(f"ua_{k}" for k, _ in cat.EXPENSE_SPLITS), *(f"ua_{c}" for c in cat.BUDGET_COLS)),
     description=(
-        "报告文字中的基本支出、项目支出应等于附件2 按支出性质分的全年执行数（与全年预算数相同时也视为一致）；"
-        "文字中的基本支出、项目支出年初预算数应等于年初预算数栏。"
+        "报告文字中的基本支出、项目支出应等于附件2 按支出性质分的基本支出、项目支出（按全年执行数填列时）；"
+        "文字中的基本支出、项目支出年初预算数，在附件2 按支出性质分按年初预算数填列时与之比较。"
     ),
     forms=UNIT,
 )
 def expenditure_split(m: Model) -> Iterator[Hit]:
+    # The form's 按支出性质分 lines hold one figure each: the text's spending is compared with it when the
+    # figures are the year's spending, the text's 年初预算 when they add up to 年初预算数 (澧县 gives only that).
+    spending = split_is_spending(m, "expense_sum")
+    initial = "initial_budget" in split_basis(m, "expense_sum")
     for part in ("basic", "project"):
-        # "基本支出107.64万元" may quote the budget as well as the spending: both are true statements.
-        spent = _Pair(
-            f"{part}_expenditure", f"ua_{part}_expenditure_spent", (f"ua_{part}_expenditure_adjusted_budget",)
-        )
-        initial = _Pair(f"{part}_initial_budget", f"ua_{part}_expenditure_initial_budget")
-        yield from _compare(m, (spent, initial))
+        figure = f"ua_{part}_expenditure"
+        pairs = [_Pair(f"{part}_expenditure", figure)] if spending else []
+        pairs += [_Pair(f"{part}_initial_budget", figure)] if initial else []
+        yield from _compare(m, pairs)
 
 
 @rule(
@@ -291,15 +290,65 @@ def _place(m: Model, source: str) -> str:
     return f"{ref} {row_name(ind) if ind else ''}{column}"
 
 
+# Planned figures and achieved ones are two accounts of the year: a target of 10期 met with 8期 is a
+# deviation (the DEV- and SCORE- rules weigh it), not the same count stated twice. Planned: the goals, the
+# 年度指标值 and the indicator's name (set with the target); every other text tells what was done.
+_PLANNED_FIELDS = frozenset(
+    ("info_performance_goals", *(f"ua_goal_expected_{i}" for i in range(1, cat.GOAL_ROWS + 1)))
+)
+_PLANNED_KEYS = frozenset(("target", "level3", "goal_expected"))
+
+
+def _planned(source: str) -> bool:
+    if _TABLE_SEP in source:
+        return source.split(_TABLE_SEP)[2] in _PLANNED_KEYS
+    return source in _PLANNED_FIELDS
+
+
+def _project_of(m: Model) -> dict[tuple[str, int], str]:
+    """The project a table row belongs to: two projects may well count the same thing differently."""
+    rows = {(cat.PROJECTS.name, p.index): p.name or f"#{p.index}" for p in m.projects}
+    for ind in m.all_indicators():
+        if ind.table == cat.PROJECT_INDICATORS.name:
+            rows[(ind.table, ind.index)] = ind.project or f"#{ind.index}"
+    return rows
+
+
+def _clashes(conflict_claims: Iterable[Claim], projects: dict[tuple[str, int], str]) -> bool:
+    """Two counts of the subject differ on the same side (planned or achieved), within one project or
+    between a project and the unit's own texts."""
+    values: dict[tuple[bool, str], set[object]] = {}
+    for c in conflict_claims:
+        scope = ""
+        if _TABLE_SEP in c.source:
+            table, index, _ = c.source.split(_TABLE_SEP)
+            scope = projects.get((table, int(index)), "")
+        values.setdefault((_planned(c.source), scope), set()).add(c.value)
+    for (planned, scope), seen in values.items():
+        if len(seen) > 1:
+            return True
+        for (planned2, scope2), seen2 in values.items():
+            if planned2 == planned and scope2 != scope and "" in (scope, scope2) and seen2 != seen:
+                return True
+    return False
+
+
 @rule(
     "TXT-009",
     "同一数量前后不一致",
     Severity.WARNING,
     reads=(*CLAIM_FIELDS, cat.INDICATORS.name, cat.PROJECT_INDICATORS.name, cat.PROJECTS.name),
-    description="报告文字、年度目标和绩效指标中对同一事项的数量（如“示范户共10个”）前后应一致。",
+    description=(
+        "报告文字、年度目标和绩效指标中对同一事项的数量（如“示范户共10个”）前后应一致。"
+        "预期目标、年度指标值与实际完成情况、实际完成值之间的差异是偏差（由偏差说明和评分规则核对），"
+        "不在此列；不同项目各自的数量也不相互比较。"
+    ),
 )
 def repeated_count_conflicts(m: Model) -> Iterator[Hit]:
+    projects = _project_of(m)
     for conflict in repeated_counts(_count_sources(m)):
+        if not _clashes(conflict.claims, projects):
+            continue
         values = Counter(c.value for c in conflict.claims)
         # The rarer value first: it is more likely the slip, so the user looks there first.
         ordered = sorted(conflict.claims, key=lambda c: values[c.value])

@@ -67,11 +67,17 @@ def older_template(m: Model) -> Iterator[Hit]:
     version = m.snapshot.template_version
     if version is None or version == cat.TEMPLATE_VERSION or version not in cat.READABLE_VERSIONS:
         return
+    # The split lines held three amounts in version 1 and hold one now (cat.LEGACY_NAMES).
+    splits = (
+        "附件2 按收入性质分、按支出性质分每行按表式只读一个金额（取全年执行数栏，未填时取全年预算数栏、年初预算数栏），"
+        if m.snapshot.migrated
+        else ""
+    )
     yield hit(
         m.snapshot.version_cell or CellRef(cat.SHEET_GUIDE, "A1"),
         f"本工作簿由第 {version} 版模板生成，已按第 {cat.TEMPLATE_VERSION} 版读取：工作簿内容、评分口径、金额单位"
-        "按默认（部门整体和项目支出、所用评分口径、万元），项目支出表新增的主管部门、实施单位、资金来源、评价结论、"
-        "存在问题、改进措施等栏目视为未填。",
+        f"按默认（部门整体和项目支出、所用评分口径、万元），{splits}项目支出表新增的主管部门、实施单位、资金来源、"
+        "评价结论、存在问题、改进措施等栏目视为未填。",
         expected=cat.TEMPLATE_VERSION,
         found=version,
         advice="可继续使用本工作簿；需要填写新增栏目时，用 perfeval new 生成新模板并转录数据。",
