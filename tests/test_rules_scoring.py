@@ -316,8 +316,12 @@ PROJECT_INDICATORS = [
 
 
 def test_score010_project_total_differs():
-    # 执行率 45 ÷ 50 = 90% -> 0.9 × 10 = 9.00; indicator 10次 of 10次 -> 90; total 99.00; typed 100
-    r = run(projects=[PROJECT | {"total_score": 100}], project_indicators=PROJECT_INDICATORS)
+    # 执行率 45 ÷ 50 = 90% -> 0.9 × 10 = 9.00; indicator 10次 of 10次 -> 90; total 99.00; typed 100, which
+    # adds up from a typed execution score of 10 (full marks for 90 %): the parts are wrong, not the sum
+    r = run(
+        projects=[PROJECT | {"execution_score": 10, "total_score": 100}],
+        project_indicators=PROJECT_INDICATORS,
+    )
     f = only(r, "SCORE-010")
     assert f.severity is Severity.ERROR
     assert f.cells == (
@@ -325,6 +329,12 @@ def test_score010_project_total_differs():
         tref(0, "total_score_calc", cat.PROJECTS.name),
     )
     assert (f.expected, f.found) == ("99.00 分", "100.00 分")
+
+
+def test_score010_leaves_a_wrong_addition_to_sum009():
+    # typed 9 + 90 = 99 is right; the typed total 100 only adds them up wrong: one finding, SUM-009
+    r = run(projects=[PROJECT | {"total_score": 100}], project_indicators=PROJECT_INDICATORS)
+    assert "SCORE-010" not in ids(r) and "SUM-009" in ids(r)
 
 
 def test_score010_passes():

@@ -179,10 +179,16 @@ def _findings_sheet(result: CheckResult) -> SheetPlan:
         fills[(r, 2)] = SEVERITY_FILLS[f.severity]
     if not result.findings:
         rows.append(["", "", "", "未发现问题", "", "所有已适用的规则均通过。"])
-    if result.not_applicable:
+    # Rules of a form the workbook does not hold are not "missing data": they are left out here.
+    skipped = {
+        rule_id: reason
+        for rule_id, reason in result.not_applicable.items()
+        if REGISTRY[rule_id].forms <= result.model.forms
+    }
+    if skipped:
         rows.append([])
-        rows.append(["", "", "", "未适用的规则", "", "以下规则因缺少所需数据未执行："])
-        for rule_id, reason in sorted(result.not_applicable.items()):
+        rows.append(["", "", "", "未适用的规则", "", "以下规则未执行（原因见右）："])
+        for rule_id, reason in sorted(skipped.items()):
             rows.append(["", "未适用", rule_id, REGISTRY[rule_id].title, "", reason])
     return SheetPlan(
         cat.SHEET_FINDINGS,

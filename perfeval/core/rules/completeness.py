@@ -13,7 +13,7 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, NotApplicable
 from perfeval.core.rules.common import join_labels, missing
-from perfeval.core.rules.registry import PROJECT, UNIT, Hit, hit, rule
+from perfeval.core.rules.registry import PROJECT, UNIT, Hit, fmt_amount, hit, rule
 from perfeval.core.snapshot import CellRef
 
 _NEW_TEMPLATE = (
@@ -97,9 +97,7 @@ _BUDGET_TOTALS = tuple(f"ua_{col}" for col in cat.BUDGET_COLS)
 def budget_totals_blank(m: Model) -> Iterator[Hit]:
     """附件2 年度资金总额的年初预算数、全年预算数、全年执行数为必填项，执行率和得分都由它们复核。"""
     blank = _blank_fields(m, _BUDGET_TOTALS)
-    advice = (
-        "请按部门决算填写年初预算数、全年预算数和全年执行数（万元）；没有调整时全年预算数等于年初预算数。"
-    )
+    advice = "请按部门决算填写年初预算数、全年预算数和全年执行数；没有调整时全年预算数等于年初预算数。"
     yield from _report_blank(blank, m, "附件2 年度资金总额", advice)
 
 
@@ -221,8 +219,8 @@ def expense_split_blank(m: Model) -> Iterator[Hit]:
     amount = m.num(total)
     yield hit(
         [*(m.ref(s) for s in _EXPENSE_NAMES), m.ref(total)],
-        f"{m.label(total)}已填 {amount:,.2f} 万元，但按支出性质分的基本支出和项目支出均未填",
-        expected=f"基本支出 + 项目支出 = {amount:,.2f} 万元",
+        f"{m.label(total)}已填 {fmt_amount(amount)}，但按支出性质分的基本支出和项目支出均未填",
+        expected=f"基本支出 + 项目支出 = {fmt_amount(amount)}",
         found="（空）",
         advice="请按支出性质填写基本支出和项目支出，各填一个金额（没有的填 0）。",
     )

@@ -11,7 +11,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Model, as_text
 from perfeval.core.parse import Quantity, Status, is_excel_error, normalize_text
 from perfeval.core.rules.common import missing, table_label
-from perfeval.core.rules.registry import Hit, fmt_amount, fmt_rate, hit, rule
+from perfeval.core.rules.registry import Hit, amount_unit, fmt_amount, fmt_rate, hit, rule
 from perfeval.core.snapshot import CellRef, UncomputedFormula
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def unreadable_number(m: Model) -> Iterator[Hit]:
 
 def _unit(inp: NumericInput) -> str:
     return {
-        FieldType.AMOUNT: "万元",
+        FieldType.AMOUNT: amount_unit(),
         FieldType.COUNT: "人",
         FieldType.RATE: "%",
         FieldType.SCORE: "分",

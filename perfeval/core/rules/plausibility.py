@@ -69,7 +69,7 @@ def negative_amounts(m: Model) -> Iterator[Hit]:
             yield hit(
                 a.cell,
                 f"{a.label} 为负数 {fmt_amount(value)}，预算数、决算数和执行数不应为负",
-                expected="≥ 0 的金额（万元）",
+                expected="≥ 0 的金额",
                 found=fmt_amount(value),
                 advice="请核对该金额；冲减、退回等应在相应支出中扣减后填报净额。",
             )

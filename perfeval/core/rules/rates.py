@@ -348,7 +348,7 @@ def _over_budget(m: Model, key: str, *, zero_budget_fires: bool) -> Iterator[Hit
             yield hit(
                 cells,
                 f"{name}本年预算数为 0，本年决算数却有 {fmt_amount(actual)}：无预算支出，控制率无法计算",
-                expected="本年决算数不超过本年预算数 0.00 万元",
+                expected=f"本年决算数不超过本年预算数 {fmt_amount(Decimal(0))}",
                 found=f"{fmt_amount(actual)}（本年预算数为 0，控制率无法计算）",
                 advice=_ADVICE_OVER[key],
             )

@@ -148,6 +148,16 @@ def _run_rules(model: Model) -> RuleOutcome:
 AMOUNT_DISPLAY: ContextVar[str] = ContextVar("amount_display", default="万元")
 
 
+def amount_unit() -> str:
+    """The unit messages show amounts in: the workbook's forms' (万元, or 元)."""
+    return AMOUNT_DISPLAY.get()
+
+
+def amount_number(v: Decimal) -> str:
+    """An amount (held in 万元) as a bare number in the display unit, for arithmetic in messages."""
+    return fmt_num(v * 10000 if AMOUNT_DISPLAY.get() == "元" else v)
+
+
 def fmt_amount(v: Decimal | None) -> str:
     if v is None:
         return "（空）"

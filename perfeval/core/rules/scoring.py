@@ -396,7 +396,10 @@ def grade_matches(m: Model) -> Iterator[Hit]:
     "项目总分与复核不符",
     Severity.ERROR,
     reads=(PROJ, PIND),
-    description="每个项目填报的总分应等于复核总分：执行率得分 + 该项目各指标得分。",
+    description=(
+        "每个项目填报的总分应等于复核总分：执行率得分 + 该项目各指标得分。各项得分无误、只是加总有误时，"
+        "由 SUM-009 报告。"
+    ),
     forms=PROJECT,
 )
 def project_total_matches(m: Model) -> Iterator[Hit]:
@@ -406,6 +409,9 @@ def project_total_matches(m: Model) -> Iterator[Hit]:
         typed = p.total_score.value if p.total_score.ok else None
         if not isinstance(calc, Decimal) or typed is None or abs(typed - calc) <= tol:
             continue
+        parts = [p.execution_score, *(i.score for i in p.indicators)]
+        if all(q.ok for q in parts) and abs(sum((q.value for q in parts), Decimal(0)) - calc) <= tol:
+            continue  # the typed scores are right and only their addition is wrong: SUM-009 says so
         yield hit(
             (m.tref(PROJ, p.index, "total_score"), m.tref(PROJ, p.index, "total_score_calc")),
             f"项目“{p.name or f'第{p.index + 1}行'}”填报总分 {fmt_score(typed)}，复核总分为 {fmt_score(calc)}"
@@ -484,10 +490,8 @@ def _coefficient_text(q: Quantity) -> str:
     ),
 )
 def coefficient_score(m: Model) -> Iterator[Hit]:
-    rows = [i for i in m.all_indicators() if i.coefficient.present]
-    if not rows:
-        raise NotApplicable("没有填写得分系数的指标")
-    for ind in rows:
+    # Forms without the 得分系数 column have nothing to check: not "missing data".
+    for ind in (i for i in m.all_indicators() if i.coefficient.present):
         q = ind.coefficient
         if q.status is Status.TEXT:
             yield hit(

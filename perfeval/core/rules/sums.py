@@ -14,15 +14,26 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable
 from perfeval.core.rules.common import missing, table_label
-from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_score, hit, rule
+from perfeval.core.rules.registry import (
+    UNIT,
+    Hit,
+    amount_number,
+    amount_unit,
+    fmt_amount,
+    fmt_num,
+    fmt_score,
+    hit,
+    rule,
+)
 from perfeval.core.snapshot import CellRef
 
 ZERO = Decimal(0)
 
 
 def _formula(terms: list[tuple[str, Decimal]], total: Decimal) -> str:
-    """The arithmetic behind a sum, for the message: 公务接待 1.3 + 出国经费 0 = 1.3."""
-    return " + ".join(f"{label} {fmt_num(v)}" for label, v in terms) + f" = {fmt_num(total)}"
+    """The arithmetic behind a sum, in the form's unit: "公务接待 1.3 + 出国经费 0 = 1.3 万元"."""
+    shown = " + ".join(f"{label} {amount_number(v)}" for label, v in terms)
+    return f"{shown} = {amount_number(total)} {amount_unit()}"
 
 
 def _cost_sum(m: Model, key: str, advice: str) -> Iterator[Hit]:
@@ -45,7 +56,7 @@ def _cost_sum(m: Model, key: str, advice: str) -> Iterator[Hit]:
         yield hit(
             [m.ref(total_name), *(m.ref(n) for n in part_names if not missing(m, n))],
             f"附件1 {name}{header}：合计填 {fmt_amount(total)}，"
-            f"明细之和为 {_formula(typed, parts_sum)} 万元，相差 {fmt_amount(abs(total - parts_sum))}",
+            f"明细之和为 {_formula(typed, parts_sum)}，相差 {fmt_amount(abs(total - parts_sum))}",
             expected=fmt_amount(parts_sum),
             found=fmt_amount(total),
             advice=advice,
@@ -135,7 +146,7 @@ def public_funds_parts(m: Model) -> Iterator[Hit]:
             continue
         yield hit(
             [m.ref(total_name), *(m.ref(n) for n in part_names if not missing(m, n))],
-            f"附件1 公用经费{header}：其中项之和 {_formula(typed, parts_sum)} 万元，超过公用经费合计 "
+            f"附件1 公用经费{header}：其中项之和 {_formula(typed, parts_sum)}，超过公用经费合计 "
             f"{fmt_amount(total)}，多出 {fmt_amount(parts_sum - total)}",
             expected=f"不超过 {fmt_amount(total)}",
             found=fmt_amount(parts_sum),
@@ -183,7 +194,7 @@ def _budget_split(m: Model, sum_key: str) -> Iterator[Hit]:
         against += "（全年预算数、全年执行数未填）"
     yield hit(
         [*(m.ref(f"ua_{c}") for c, _ in totals), *(m.ref(n) for n in names if not missing(m, n))],
-        f"附件2 {what}各行之和 {_formula(typed, split_sum)} 万元，与{against}{'均' if len(totals) > 1 else ''}"
+        f"附件2 {what}各行之和 {_formula(typed, split_sum)}，与{against}{'均' if len(totals) > 1 else ''}"
         f"不符，{gap}",
         expected=expected,
         found=fmt_amount(split_sum),

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from perfeval import catalogue as cat
+from perfeval.catalogue import Form
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, NotApplicable
 from perfeval.core.profile import LEVEL_KEYS
@@ -233,7 +234,7 @@ def project_weights(m: Model) -> Iterator[Hit]:
     """每个项目：执行率分值 + 该项目全部绩效指标分值之和应为 100 分。"""
     if not m.projects:
         raise NotApplicable("未填报项目支出自评表")
-    expected = sum(m.profile.weights.values(), ZERO)
+    expected = sum(m.profile.weights_of(Form.PROJECT).values(), ZERO)
     for p in m.projects:
         exec_weight = q_value(p.execution_weight)
         if exec_weight is None or not p.indicators or not all(i.weight.ok for i in p.indicators):
@@ -273,7 +274,9 @@ def single_weights(m: Model) -> Iterator[Hit]:
         key = LEVEL_KEYS.get(ind.level1)
         if key is None:
             continue
-        cap = m.profile.weights[key]
+        # A project's indicators are capped by the project weights, the 部门整体 ones by the unit's.
+        form = Form.UNIT if ind.table == cat.INDICATORS.name else Form.PROJECT
+        cap = m.profile.weights_of(form)[key]
         if weight - cap > m.profile.score_tolerance:
             yield hit(
                 cell,
