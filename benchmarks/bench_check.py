@@ -361,11 +361,15 @@ def report(results: list[SizeResult], imp: ImportResult, repeat: int) -> None:
         )
     print(_table(header, rows))
 
-    print("\n写出（逐部件修补结果文件）与 openpyxl 整本保存同一工作簿之比（CPU 时间，同一次运行中测得；<1 即更快）：")
+    print(
+        "\n写出（逐部件修补结果文件）与 openpyxl 整本保存同一工作簿之比（CPU 时间，同一次运行中测得；<1 即更快）："
+    )
     for r in results:
         base = statistics.median(r.openpyxl_save)
-        print(f"  {r.n}/{r.p}：写出 {_ms(r.cpu_median('写出'))} ms ÷ openpyxl 保存 {_ms(base)} ms = "
-              f"{r.cpu_median('写出') / base:.2f}")
+        print(
+            f"  {r.n}/{r.p}：写出 {_ms(r.cpu_median('写出'))} ms ÷ openpyxl 保存 {_ms(base)} ms = "
+            f"{r.cpu_median('写出') / base:.2f}"
+        )
 
     print("\n线性检查：run_check 每行耗时（ms/行；CPU 时间，不受其他进程占用影响；括号内为墙钟时间）")
     for r in results:

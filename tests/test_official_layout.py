@@ -314,13 +314,18 @@ def test_several_projects_give_one_table_each(tmp_path: Path) -> None:
         name = t.rows[0][4]
         assert t.title == f"桃江县科学技术协会2023年度项目支出绩效自评表（{name}）"
         assert t.rows[0][0] == "项目名称"
-        assert t.rows[1][0] == "项目资金\n(万元)"
+        # the national form's 主管部门 | … | 实施单位 | … row, printed even when blank
+        assert [t.rows[1][0], t.rows[1][5]] == ["主管部门", "实施单位"]
+        assert t.rows[2][0] == "项目资金\n(万元)"
         assert t.header_rows == 1
     assert first.rows[0][4] == "科普活动经费"
     budget = _row(first, "年度资金总额", col=1)
     assert first.rows[budget][3:] == ["48.00", "98.68", "98.68", "10", "100.00%", "10"]  # computed rate/score
-    assert first.rows[budget + 1][0] == "年度总体\n目标"  # no split block for a project
-    assert [first.rows[budget + 2][1], first.rows[budget + 2][5]] == ["建成科普小镇1个", "建成马迹塘科普小镇"]
+    # the form's three 其中 lines (blank here), then no income/expense split block for a project
+    assert [first.rows[budget + i][1] for i in (1, 2, 3)] == ["其中：\n当年财政拨款", "上年结转资金", "其他资金"]
+    assert first.rows[budget + 1][3:6] == ["", "", ""]
+    assert first.rows[budget + 4][0] == "年度总体\n目标"
+    assert [first.rows[budget + 5][1], first.rows[budget + 5][5]] == ["建成科普小镇1个", "建成马迹塘科普小镇"]
     head = _row(first, "绩\n效\n指\n标")
     assert first.rows[head + 1][1:8] == [
         "产出\n指标\n(50分)",

@@ -542,11 +542,12 @@ def unit_assessment_table(result: CheckResult, label: str = "附件2") -> Offici
     )
 
 
-def _fund_lines(project: Project) -> list[tuple[str, _Budget]]:
+def _fund_lines(project: Project, has_columns: bool) -> list[tuple[str, _Budget]]:
     """The form's 其中 lines under 年度资金总额 (当年财政拨款, 上年结转资金, 其他资金): amounts as typed, the
     line's 执行率 from them (the form has the cell, the workbook no input for it), "—" under 分值 and 得分
-    as on the form. None when no line has an amount (a version-1 workbook has no such columns)."""
-    if not any(q.present for lines in project.funds.values() for q in lines.values()):
+    as on the form. Printed always, blanks blank, as the national form has them; none when the workbook's
+    table has no such columns (template version 1)."""
+    if not has_columns:
         return []
     out = []
     for n, (source, label) in enumerate(cat.FUND_SOURCES):
@@ -568,13 +569,14 @@ def _fund_lines(project: Project) -> list[tuple[str, _Budget]]:
 def project_table(result: CheckResult, project: Project, label: str) -> OfficialTable:
     """One 项目支出绩效自评表 (财预〔2020〕10号): the 附件2 grid for one project, the project name in the
     first row, without the income/expense split block. The rows of the national form the workbook holds
-    besides: 主管部门 and 实施单位 under the name, the 其中 lines under 年度资金总额, and the project's
-    评价结论, 存在问题 and 改进措施 under 总分, each group printed when any of it is filled."""
+    besides: 主管部门 and 实施单位 under the name and the 其中 lines under 年度资金总额 (always, as on the
+    form), and the project's 评价结论, 存在问题 and 改进措施 under 总分 when filled."""
     m = result.model
     key = cat.PROJECTS.name
     # One row, as on the national form: 主管部门 | … | 实施单位 | … .
     heads = [(0, 2, "主管部门"), (3, 4, project.department), (5, 5, "实施单位"), (6, 8, project.implementer)]
     texts = [(name, project.texts.get(k, "")) for k, name in cat.PROJECT_TEXTS]
+    columns = m.snapshot.tables[key].columns if key in m.snapshot.tables else {}
 
     def calc(column: str) -> object:
         return m.table_computed.get((key, project.index, column))
@@ -593,7 +595,7 @@ def project_table(result: CheckResult, project: Project, label: str) -> Official
         title=project_title(m, project),
         name_label="项目名称",
         name=project.name,
-        budget_label="项目资金\n(万元)",
+        budget_label=f"项目资金\n({m.amount_unit})",
         budget=budget,
         weight=_number(project.execution_weight),
         splits=[],
@@ -602,8 +604,9 @@ def project_table(result: CheckResult, project: Project, label: str) -> Official
         total=_cell(project.total_score, _plain, calc("total_score_calc")),
         typed_grade="",
         note=_sign_line(m),
-        head_rows=[heads] if project.department or project.implementer else [],
-        lines=_fund_lines(project),
+        # The national form always has these rows; a version-1 table has no columns for them.
+        head_rows=[heads] if "department" in columns or project.department or project.implementer else [],
+        lines=_fund_lines(project, f"{cat.FUND_SOURCES[0][0]}_spent" in columns),
         tail_rows=[(name, text) for name, text in texts if text],
         score_header="得分",  # the national project form says 得分 where 附件2 says 自评得分
     )
