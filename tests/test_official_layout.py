@@ -322,7 +322,11 @@ def test_several_projects_give_one_table_each(tmp_path: Path) -> None:
     budget = _row(first, "年度资金总额", col=1)
     assert first.rows[budget][3:] == ["48.00", "98.68", "98.68", "10", "100.00%", "10"]  # computed rate/score
     # the form's three 其中 lines (blank here), then no income/expense split block for a project
-    assert [first.rows[budget + i][1] for i in (1, 2, 3)] == ["其中：\n当年财政拨款", "上年结转资金", "其他资金"]
+    assert [first.rows[budget + i][1] for i in (1, 2, 3)] == [
+        "其中：\n当年财政拨款",
+        "上年结转资金",
+        "其他资金",
+    ]
     assert first.rows[budget + 1][3:6] == ["", "", ""]
     assert first.rows[budget + 4][0] == "年度总体\n目标"
     assert [first.rows[budget + 5][1], first.rows[budget + 5][5]] == ["建成科普小镇1个", "建成马迹塘科普小镇"]
