@@ -134,8 +134,31 @@ class FundLine:
         return Figure(s / a if s is not None and a else None, "rate", f"{self.label}执行率")
 
 
+class _IndicatorOutcomes:
+    """What the report may say about a list of indicator rows (the unit's, or one project's)."""
+
+    indicators: list[IndicatorLine]
+
+    @property
+    def met(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.met is True]
+
+    @property
+    def missed(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.met is False]
+
+    @property
+    def not_comparable(self) -> list[IndicatorLine]:
+        return [i for i in self.indicators if i.met is None]
+
+    @property
+    def all_met(self) -> bool:
+        """'全部完成'/'均达到' may be said only when every target is met (and there is at least one)."""
+        return bool(self.indicators) and all(i.met is True for i in self.indicators)
+
+
 @dataclass
-class ProjectLine:
+class ProjectLine(_IndicatorOutcomes):
     """One project of the 项目支出绩效自评表, as the project report tells it (seed 002's order)."""
 
     name: str
@@ -185,23 +208,6 @@ class ProjectLine:
         return Figure((a - s) / a if a is not None and s is not None and a else None, "rate", "未执行比例")
 
     @property
-    def met(self) -> list[IndicatorLine]:
-        return [i for i in self.indicators if i.met is True]
-
-    @property
-    def missed(self) -> list[IndicatorLine]:
-        return [i for i in self.indicators if i.met is False]
-
-    @property
-    def not_comparable(self) -> list[IndicatorLine]:
-        return [i for i in self.indicators if i.met is None]
-
-    @property
-    def all_met(self) -> bool:
-        """'均达到' may be said only when every indicator's target is met (and there is at least one)."""
-        return bool(self.indicators) and all(i.met is True for i in self.indicators)
-
-    @property
     def deviations(self) -> list[IndicatorLine]:
         """Rows the 偏差 part speaks of: targets missed, scores below full, or a deviation note typed."""
         return [i for i in self.indicators if i.met is False or i.below_full or i.deviation_note]
@@ -211,7 +217,7 @@ _SUM_WHAT = {"initial_budget": "年初预算数", "adjusted_budget": "全年预�
 
 
 @dataclass
-class Facts:
+class Facts(_IndicatorOutcomes):
     unit: str
     year: str
     unit_type: str
@@ -283,23 +289,6 @@ class Facts:
     def budget_change(self) -> Figure:
         a, b = self.adjusted_budget.value, self.initial_budget.value
         return Figure(None if a is None or b is None else a - b, "amount", "全年预算数或年初预算数")
-
-    @property
-    def met(self) -> list[IndicatorLine]:
-        return [i for i in self.indicators if i.met is True]
-
-    @property
-    def missed(self) -> list[IndicatorLine]:
-        return [i for i in self.indicators if i.met is False]
-
-    @property
-    def not_comparable(self) -> list[IndicatorLine]:
-        return [i for i in self.indicators if i.met is None]
-
-    @property
-    def all_met(self) -> bool:
-        """'全部完成' may be said only when every indicator's target is met (and there is at least one)."""
-        return bool(self.indicators) and all(i.met is True for i in self.indicators)
 
     @property
     def basic_share(self) -> Figure:
