@@ -400,8 +400,9 @@ def _print_report(run, choice) -> None:
         sheets = "“" + "”“".join(sp.name for sp in cat.SHEETS if sp.form is form) + "”"
         out.print(f"本工作簿的{cat.FORM_NAMES[form]}（{sheets}表）未填写，未作校验。")
     skipped = service.skipped_rules(result)
-    if skipped.missing_data:
-        out.print(f"另有 {len(skipped.missing_data)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
+    waiting = skipped.could_give(m)  # not the rules whose part of the form is simply not used
+    if waiting:
+        out.print(f"另有 {len(waiting)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
     if skipped.disabled:
         out.print(f"评分口径关闭了 {len(skipped.disabled)} 条规则：{'、'.join(sorted(skipped.disabled))}。")
     if run.output:

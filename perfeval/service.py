@@ -136,6 +136,57 @@ class Skipped:
     other_forms: dict[str, str]  # their form is not in the workbook, or left blank
     disabled: dict[str, str]  # the profile turns them off
 
+    def could_give(self, model: Model) -> dict[str, str]:
+        """The missing-data rules that wait for data a user could give; not those whose part of the form is
+        not used (楼堂馆所“无”, no 公务用车 rows, no 编制 classes) or that found nothing to compare."""
+        from perfeval.core.rules import REGISTRY
+
+        return {
+            rule_id: reason
+            for rule_id, reason in self.missing_data.items()
+            if rule_id not in REGISTRY or _could_give(model, REGISTRY[rule_id].reads, reason)
+        }
+
+
+def _row_of(f: cat.Field) -> tuple[str, str]:
+    return f.sheet, "".join(ch for ch in f.cell if ch.isdigit())
+
+
+def _could_give(model: Model, rule_reads: tuple[str, ...], reason: str) -> bool:
+    """The rule waits for data a user could type: a required cell blank, a cell that cannot be read, an
+    optional cell blank beside a filled one of the same row (采购预算 beside 采购决算), or a required table
+    of a checked form left empty. Not: a part of the form left blank or "无" as a whole (it is not used)."""
+    from perfeval.core.parse import Status
+
+    fields = cat.fields()
+    read = [fields[n] for n in rule_reads if n in fields and not fields[n].computed]
+    filled_rows = {_row_of(f) for f in fields.values() if not f.computed and model.num(f.name) is not None}
+    for f in read:
+        qty = model.q.get(f.name)
+        status = qty.status if qty is not None else Status.BLANK
+        if status in (Status.OK, Status.NONE):
+            continue
+        if status is not Status.BLANK:
+            return True  # typed but unreadable: the user can correct it
+        if f.required or _row_of(f) in filled_rows:
+            return True
+    tables = {
+        cat.INDICATORS.name: Form.UNIT in model.forms and not model.indicators,
+        cat.PROJECTS.name: Form.PROJECT in model.forms and not model.projects,
+        cat.PROJECT_INDICATORS.name: bool(model.projects) and not any(p.indicators for p in model.projects),
+    }
+    if any(tables.get(n, False) for n in rule_reads):
+        return True
+    # A rule that names the cells it lacks: a required cell of a table (a project's 全年执行数).
+    if not reason.startswith("缺少"):
+        return False
+    return any(
+        f"{spec.sheet}!" in reason and f" {col.header}" in reason
+        for spec in cat.TABLES.values()
+        for col in spec.columns
+        if col.required
+    )
+
 
 def skipped_rules(result: CheckResult) -> Skipped:
     from perfeval.core.rules import REGISTRY

@@ -231,7 +231,8 @@ def test_clean_data_with_a_clean_project_fires_none_of_these_rules() -> None:
 
 
 def test_taojiang_fires_exactly_the_expected_rate_plausibility_and_weight_rules(taojiang) -> None:
-    assert mine(taojiang) == {"RATE-010", "RATE-011", "RATE-012", "RATE-013", "WT-003", "WT-005"}
+    # WT-008: 机关效能建设 filed under 生态效益 (a reviewer item of domain.md)
+    assert mine(taojiang) == {"RATE-010", "RATE-011", "RATE-012", "RATE-013", "WT-003", "WT-005", "WT-008"}
 
 
 # --- RATE-001 在职人员控制率 ------------------------------------------------------------------------------
@@ -810,7 +811,10 @@ def test_wt008_passes_for_rates_about_money_and_well_filed_items(taojiang) -> No
     rows = with_indicator(3, level3="资金拨付及时率")  # 时效指标: about money, but a timeliness rate
     assert "WT-008" not in ids(run(indicators=rows))
     assert "WT-008" not in ids(run())  # 三公经费控制数 is under 成本指标
-    assert "WT-008" not in ids(taojiang)
+    # 桃江's only WT-008 is 机关效能建设 under 生态效益 (a reviewer item): none of its money rows is flagged
+    assert [f.message for f in findings_of(taojiang, "WT-008")] == [
+        "指标“机关效能建设”列在效益指标—生态效益指标下，但名称中没有与生态有关的内容（如生态、环境、环保、绿色）"
+    ]
 
 
 # --- WT-009 project totals ------------------------------------------------------------------------------

@@ -656,8 +656,14 @@ def test_txt009_seed_demonstration_units():
     f = only(r, "TXT-009")
     assert f.severity is Severity.WARNING
     # the rarer value (14) first
-    assert f.cells == (fref("info_achievements"), fref("info_project_notes"), tref(1, "level3"))
-    assert f.found == "10个（2 处）、14个（1 处）"
+    # issue 11: the indicator's 实际完成值 "10个" counts the same subject as its name, so it joins (G31)
+    assert f.cells == (
+        fref("info_achievements"),
+        fref("info_project_notes"),
+        tref(1, "level3"),
+        tref(1, "actual"),
+    )
+    assert f.found == "10个（3 处）、14个（1 处）"
     assert "示范户" in f.message and "14个" in f.message
 
 

@@ -317,6 +317,8 @@ def test_seed000_section_four() -> None:
         ("四.1", "tpc_budget", D("1.58"), "“三公”经费年初预算1.58万元"),
         ("四.1", "tpc_actual", D("1.30"), "2023年“三公”经费实际支出1.30万元"),
         ("四.1", "within_budget_tpc", None, "2023年“三公”经费实际支出1.30万元，没有超过年初预算"),
+        # issue 11: a control claim without a subject is checked against every budget line
+        ("四.1", "within_budget_any", None, "严格控制在预算指标内"),
         ("四.2", "within_budget_total", None, "2023年预算收支总额控制在预算总额以内"),
         ("四.2", "no_adjustment", None, "本年本部门预算未进行相关事项的调整"),
         ("四.2", "well_controlled_tpc", None, "“三公”经费整体控制较好"),
@@ -343,12 +345,14 @@ def test_seed000_whole_narrative_claims() -> None:
         ("p09", "tpc_actual", D("1.30")),
         ("p09", "within_budget_tpc", None),
         ("p12", "project_expenditure", D("158.68")),
+        ("p12", "by_budget", None),  # issue 11: "严格按照年初预算专项使用"
         ("p12", "mostly_completed", None),
         ("p17", "mostly_completed", None),
         ("p32", "well_controlled", None),
         ("p32", "tpc_budget", D("1.58")),
         ("p32", "tpc_actual", D("1.30")),
         ("p32", "within_budget_tpc", None),
+        ("p32", "within_budget_any", None),  # issue 11: "严格控制在预算指标内"
         ("p33", "within_budget_total", None),
         ("p33", "no_adjustment", None),
         ("p33", "well_controlled_tpc", None),
@@ -359,7 +363,7 @@ def test_seed000_whole_narrative_claims() -> None:
 def test_claim_offsets_point_at_snippets() -> None:
     texts = seed000_texts()
     claims = extract_claims(texts) + extract_counts(texts)
-    assert len(claims) == 37
+    assert len(claims) == 40  # issue 11: by_budget, within_budget_any and the 原有3家+新增2家 total
     for c in claims:
         assert 0 < len(c.snippet) <= 60
         assert texts[c.source][c.start : c.start + len(c.snippet)] == c.snippet
@@ -571,6 +575,7 @@ def test_seed000_counts_read() -> None:
         ("p20", D("11"), "个"),
         ("p20", D("28"), "个"),
         ("p23", D("200"), "例"),
+        ("p25", D("5"), "家"),  # issue 11: "在原有3家…的基础上，…2家专家工作站" is 5 in all
         ("p26", D("14"), "个"),
     ]
 

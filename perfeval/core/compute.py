@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfeval import catalogue as cat
+from perfeval.catalogue import Form
 from perfeval.core.model import Indicator, Model
 from perfeval.core.parse import Quantity
 from perfeval.core.units import HELD_REASON, held_back
@@ -26,6 +27,20 @@ class Unavailable:
 
 
 Value = Decimal | Unavailable
+GRADE_PENDING = "等级待定"
+
+
+def _grade(
+    model: Model, total: Decimal, exec_weight: Quantity, indicators: list[Indicator], form: Form
+) -> str:
+    """The grade of a total, or 等级待定 when the weights behind it do not add up to the profile's total
+    (a 110-point form graded 优 would be a grade nobody can trust)."""
+    weights = [exec_weight, *(i.weight for i in indicators)]
+    if all(w.ok for w in weights):
+        given = sum((w.value for w in weights), ZERO)
+        if abs(given - sum(model.profile.weights_of(form).values(), ZERO)) > model.profile.score_tolerance:
+            return GRADE_PENDING
+    return model.profile.grade(total)
 
 
 def ratio(num: Decimal | None, den: Decimal | None, num_label: str, den_label: str) -> Value:
@@ -85,6 +100,16 @@ def execution_score(rate: Value, weight: Decimal | None, model: Model) -> Value:
 
 def indicator_score(ind: Indicator, model: Model) -> tuple[Decimal | None, Decimal | None, str]:
     """(score, completion ratio, reason when no score). Quantitative rows only; 定性 rows are self-scored."""
+    exact, completion, reason = exact_indicator_score(ind)
+    return (model.profile.quantize(exact) if exact is not None else None), completion, reason
+
+
+def exact_indicator_score(
+    ind: Indicator, direction: str | None = None
+) -> tuple[Decimal | None, Decimal | None, str]:
+    """(score before rounding, completion ratio, reason when no score), by `direction` (the row's own
+    by default: the rules ask what a row would score the other way when its direction is a guess)."""
+    direction = direction or ind.direction
     weight = ind.weight.value if ind.weight.ok else None
     if weight is None:
         return None, None, "分值未填或无法识别"
@@ -100,19 +125,24 @@ def indicator_score(ind: Indicator, model: Model) -> tuple[Decimal | None, Decim
     target, actual = t.value, a.value
     assert target is not None and actual is not None
     completion = actual / target if target else None
-    q = model.profile.quantize
-    if ind.direction == "定值" or target == 0:
-        met = actual == target if ind.direction == "定值" or t.comparator in ("", "=") else _meets(actual, t)
-        return q(weight if met else ZERO), completion, ""
-    if ind.direction == "反向":
+    if direction == "定值" or target == 0:
+        if direction == "定值" or t.comparator == "=":
+            met = actual == target
+        elif t.comparator == "":
+            # A target of 0 with no sign: "0" of a ceiling (投诉 0 次) is met at or below it.
+            met = actual <= target if direction == "反向" else actual == target
+        else:
+            met = _meets(actual, t)
+        return (weight if met else ZERO), completion, ""
+    if direction == "反向":
         if actual <= target:
-            return q(weight), completion, ""
+            return weight, completion, ""
         if actual >= 2 * target:
-            return q(ZERO), completion, ""
-        return q((ONE - (actual - target) / target) * weight), completion, ""
+            return ZERO, completion, ""
+        return (ONE - (actual - target) / target) * weight, completion, ""
     if actual >= target:
-        return q(weight), completion, ""
-    return q(max(actual, ZERO) / target * weight), completion, ""
+        return weight, completion, ""
+    return max(actual, ZERO) / target * weight, completion, ""
 
 
 def _meets(actual: Decimal, target: Quantity) -> bool:
@@ -151,7 +181,8 @@ def row_score(ind: Indicator) -> Decimal | None:
 
 def _score_indicators(model: Model, indicators: list[Indicator]) -> None:
     for ind in indicators:
-        ind.score_calc, ind.completion, ind.score_reason = indicator_score(ind, model)
+        ind.score_exact, ind.completion, ind.score_reason = exact_indicator_score(ind)
+        ind.score_calc = model.profile.quantize(ind.score_exact) if ind.score_exact is not None else None
         model.table_computed[(ind.table, ind.index, "score_calc")] = (
             ind.score_calc
             if ind.score_calc is not None
@@ -226,7 +257,7 @@ def compute(model: Model) -> None:
             (r for r in rows if r is not None), ZERO
         )
         c["ua_total_score_calc"] = p.quantize(total)
-        c["ua_grade_calc"] = p.grade(total)
+        c["ua_grade_calc"] = _grade(model, total, model.q["ua_execution_weight"], model.indicators, Form.UNIT)
         if isinstance(exec_score, Unavailable) and exec_score.reason == HELD_REASON:
             c["ua_total_score_calc"] = c["ua_grade_calc"] = Unavailable(HELD_REASON)
     else:
@@ -249,7 +280,9 @@ def compute(model: Model) -> None:
                 (pscore if isinstance(pscore, Decimal) else ZERO) + sum((r for r in prow if r), ZERO)
             )
             model.table_computed[(t, proj.index, "total_score_calc")] = ptotal
-            model.table_computed[(t, proj.index, "grade_calc")] = p.grade(ptotal)
+            model.table_computed[(t, proj.index, "grade_calc")] = _grade(
+                model, ptotal, proj.execution_weight, proj.indicators, Form.PROJECT
+            )
             if pscore == Unavailable(HELD_REASON):
                 model.table_computed[(t, proj.index, "total_score_calc")] = Unavailable(HELD_REASON)
                 model.table_computed[(t, proj.index, "grade_calc")] = Unavailable(HELD_REASON)

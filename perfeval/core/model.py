@@ -81,8 +81,13 @@ class Indicator:
     core: bool = False  # 核心指标 (重庆)
     raw_level1: str = ""
     raw_level2: str = ""
+    # Where `direction` came from when the 方向 cell is blank: DIRECTION_* below; `direction_basis` is the
+    # sign ("≤") or the word of the 三级指标 ("成本") it was read from.
+    direction_source: str = "given"
+    direction_basis: str = ""
     completion: Decimal | None = None
     score_calc: Decimal | None = None
+    score_exact: Decimal | None = None  # score_calc before rounding, to tell a rounding difference
     score_reason: str = ""  # why score_calc could not be computed
 
     @property
@@ -147,14 +152,52 @@ def band_in_actual(actual: Quantity) -> str:
     return dict(_BAND_WORDING)[m.group(1)]
 
 
-def infer_direction(given: str, target: Quantity) -> str:
+DIRECTION_GIVEN = "given"  # typed in the 方向 cell
+DIRECTION_SIGN = "sign"  # read from the target's comparison sign (≤, 不高于, 以内 …): unambiguous
+DIRECTION_NAME = "name"  # read from the 三级指标's nature (成本, 投诉率, 控制率 against 100 %): a guess
+DIRECTION_DEFAULT = "default"  # nothing said: 正向
+
+_SIGN_TEXT = {"<=": "≤", "<": "<", "=": "=", ">=": "≥", ">": ">"}
+
+
+@dataclass(frozen=True)
+class Direction:
+    value: str  # 正向 / 反向 / 定值
+    source: str = DIRECTION_GIVEN
+    basis: str = ""  # the sign or the word it was read from
+
+    @property
+    def inferred_from_name(self) -> bool:
+        return self.source == DIRECTION_NAME
+
+
+def _full_rate(target: Quantity) -> bool:
+    """A target of 100 % (控制率 against 100 % is a ceiling: 财政供养人员控制率 "100%")."""
+    return target.ok and target.unit == "%" and target.value == 100
+
+
+def infer_direction(
+    given: str, target: Quantity, name: str = "", profile: Profile | None = None
+) -> Direction:
+    """The 方向 cell, else the comparison sign of the target, else the nature of the 三级指标 `name`
+    (the profile's [directions] words), else 正向."""
     if given in cat.DIRECTIONS:
-        return given
+        return Direction(given)
+    sign = _SIGN_TEXT.get(target.comparator, "")
     if target.comparator in ("<=", "<"):
-        return "反向"
+        return Direction("反向", DIRECTION_SIGN, sign)
     if target.comparator == "=":
-        return "定值"
-    return "正向"
+        return Direction("定值", DIRECTION_SIGN, sign)
+    if target.comparator in (">=", ">"):
+        return Direction("正向", DIRECTION_SIGN, sign)
+    text = name.replace(" ", "")
+    if profile is not None and text and not any(w in text for w in profile.floor_words):
+        word = next((w for w in profile.ceiling_words if w in text), "")
+        if not word and _full_rate(target):
+            word = next((w for w in profile.full_rate_ceiling_words if w in text), "")
+        if word:
+            return Direction("反向", DIRECTION_NAME, word)
+    return Direction("正向", DIRECTION_DEFAULT)
 
 
 @dataclass
@@ -232,9 +275,24 @@ def _on_percent_scale(qty: Quantity, other: Quantity) -> Quantity:
     return qty
 
 
-def _indicator(table: TableData, index: int, row: dict[str, object], project: str = "") -> Indicator:
-    target = parse_target(row.get("target"))
-    actual = parse_target(row.get("actual"))
+_CEILING_PREFIX = re.compile(r"^\s*控制在\s*")
+
+
+def indicator_value(raw: object) -> Quantity:
+    """A target or actual; "控制在5%以内" / "控制在5%" is a ceiling (≤ 5 %) like "不超过5%"."""
+    qty = parse_target(raw)
+    if qty.status is Status.TEXT and isinstance(raw, str) and (m := _CEILING_PREFIX.match(raw)):
+        rest = parse_target(raw[m.end() :])
+        if rest.ok:
+            return replace(rest, raw=raw, comparator=rest.comparator or "<=")
+    return qty
+
+
+def _indicator(
+    table: TableData, index: int, row: dict[str, object], project: str = "", profile: Profile | None = None
+) -> Indicator:
+    target = indicator_value(row.get("target"))
+    actual = indicator_value(row.get("actual"))
     target, actual = _on_percent_scale(target, actual), _on_percent_scale(actual, target)
     kind_raw = as_text(row.get("kind"))
     kind_given = kind_raw in cat.KINDS
@@ -244,15 +302,19 @@ def _indicator(table: TableData, index: int, row: dict[str, object], project: st
     from_actual = band_in_actual(actual)
     if from_actual and not kind_given:
         kind = "定性"
+    level3 = as_text(row.get("level3"))
+    direction = infer_direction(as_text(row.get("direction")), target, level3, profile)
     return Indicator(
         table=table.name,
         index=index,
         level1=normalize_level(raw1, cat.LEVEL1),
         level2=normalize_level(raw2, cat.ALL_LEVEL2),
-        level3=as_text(row.get("level3")),
+        level3=level3,
         kind=kind,
         kind_given=kind_given,
-        direction=infer_direction(as_text(row.get("direction")), target),
+        direction=direction.value,
+        direction_source=direction.source,
+        direction_basis=direction.basis,
         target=target,
         actual=actual,
         weight=parse_number(row.get("weight"), unit="分"),
@@ -324,7 +386,9 @@ def build_model(snapshot: Snapshot, profile: Profile) -> Model:
     ind_table = _rows(snapshot, cat.INDICATORS.name)
     input_keys = tuple(c.key for c in cat.INDICATOR_COLUMNS if not c.computed)
     indicators = [
-        _indicator(ind_table, i, row) for i, row in enumerate(ind_table.rows) if _nonblank(row, input_keys)
+        _indicator(ind_table, i, row, profile=profile)
+        for i, row in enumerate(ind_table.rows)
+        if _nonblank(row, input_keys)
     ]
 
     proj_table = _rows(snapshot, cat.PROJECTS.name)
@@ -361,7 +425,7 @@ def build_model(snapshot: Snapshot, profile: Profile) -> Model:
     for i, row in enumerate(pind_table.rows):
         if not _nonblank(row, (*input_keys, "project")):
             continue
-        ind = _indicator(pind_table, i, row, project=as_text(row.get("project")))
+        ind = _indicator(pind_table, i, row, project=as_text(row.get("project")), profile=profile)
         (by_name[ind.project].indicators if ind.project in by_name else orphans).append(ind)
 
     items_table = _rows(snapshot, cat.PROJECT_ITEMS.name)

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from perfeval import catalogue as cat
 from perfeval.catalogue import Form
-from perfeval.core.compute import Unavailable, compute
+from perfeval.core.compute import GRADE_PENDING, Unavailable, compute
 from perfeval.core.findings import Finding, Severity
-from perfeval.core.model import Model, build_model
+from perfeval.core.model import Model, Project, build_model
 from perfeval.core.profile import Profile
 from perfeval.core.rules import run_rules
+from perfeval.core.rules.weights import project_weight_total, unit_weight_total, weights_off
 from perfeval.core.snapshot import Snapshot
 
 
@@ -30,16 +31,34 @@ class CheckResult:
         return value if isinstance(value, Decimal) else None
 
     @property
+    def unit_weights_off(self) -> bool:
+        """The 部门整体 weights do not add up to the profile's total: its 总分 has no grade."""
+        return weights_off(self.model, Form.UNIT, unit_weight_total(self.model))
+
+    def project_weights_off(self, project: Project) -> bool:
+        return weights_off(self.model, Form.PROJECT, project_weight_total(project))
+
+    @property
     def grade(self) -> str | None:
         value = self.model.computed.get("ua_grade_calc")
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        return GRADE_PENDING if self.unit_weights_off else value
+
+    def weights_note(self, form: Form) -> str:
+        """The note "分值合计不是 100 分，等级待定", with the profile's total."""
+        total = sum(self.model.profile.weights_of(form).values(), Decimal(0))
+        return f"分值合计不是 {total:f} 分，{GRADE_PENDING}"
 
     def project_scores(self) -> list[tuple[str, Decimal | None, str | None]]:
-        """Each project's name, computed total and grade (None when it cannot be computed)."""
+        """Each project's name, computed total and grade (None when it cannot be computed; 等级待定 when its
+        weights do not add up to the profile's total)."""
         out = []
         for p in self.model.projects:
             total = self.model.table_computed.get((cat.PROJECTS.name, p.index, "total_score_calc"))
             grade = self.model.table_computed.get((cat.PROJECTS.name, p.index, "grade_calc"))
+            if isinstance(grade, str) and self.project_weights_off(p):
+                grade = GRADE_PENDING
             out.append(
                 (
                     p.name or f"第{p.index + 1}行项目",
@@ -55,13 +74,23 @@ class CheckResult:
         forms = self.model.forms
         if Form.UNIT in forms:
             score = self.total_score
-            tail = f"总分 {score:.2f}，{self.grade}" if score is not None else "总分无法计算"
+            if score is None:
+                tail = "总分无法计算"
+            elif self.unit_weights_off:
+                tail = f"总分 {score:.2f}（{self.weights_note(Form.UNIT)}）"
+            else:
+                tail = f"总分 {score:.2f}，{self.grade}"
             parts.append(f"{cat.FORM_NAMES[Form.UNIT]} {tail}")
         if Form.PROJECT in forms:
             scores = self.project_scores()
+            note = self.weights_note(Form.PROJECT)
             shown = [
-                f"{name} {total:.2f} 分" if total is not None else f"{name} 总分无法计算"
-                for name, total, _ in scores
+                f"{name} 总分无法计算"
+                if total is None
+                else f"{name} {total:.2f} 分（{note}）"
+                if grade == GRADE_PENDING
+                else f"{name} {total:.2f} 分"
+                for name, total, grade in scores
             ]
             listing = "：" + join_short(shown) if shown else "：没有填写项目"
             parts.append(f"{cat.FORM_NAMES[Form.PROJECT]} {len(scores)} 个项目{listing}")

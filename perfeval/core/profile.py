@@ -17,6 +17,40 @@ class ProfileError(Exception):
     """A profile file that cannot be used; str() is a Chinese message."""
 
 
+_ECOLOGY_WORDS = (
+    "生态", "环境", "环保", "绿色", "节能", "节约", "减排", "排放", "污染", "低碳", "碳", "水", "空气", "大气",
+    "土壤", "森林", "林", "绿化", "植", "垃圾", "废", "能耗", "能源", "资源", "自然", "河", "湖", "湿地", "农药",
+    "化肥", "秸秆", "野生", "生物", "美丽", "卫生", "无纸化", "用纸", "噪", "扬尘", "人居", "地质", "耕地", "粪",
+)  # fmt: skip
+_ECONOMY_WORDS = (
+    "经济", "收入", "增收", "产值", "效益", "收益", "节约", "成本", "资金", "经费", "税", "投资", "利润", "销售",
+    "价格", "产业", "创收", "增加值", "就业", "元",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Classification:
+    """[classification]: the words WT-008 reads a 三级指标 by, to tell a misfiled indicator."""
+
+    cost_words: tuple[str, ...] = ("成本", "费用", "经费", "资金", "支出", "单价", "造价")
+    # About money but measuring something else: a rate, timeliness, compliance or procedure.
+    not_cost_words: tuple[str, ...] = (
+        "率", "及时", "进度", "按时", "时限", "合规", "规范", "审批", "审核", "制度", "管理", "监管",
+        "公开", "安全", "效率", "到位",
+    )  # fmt: skip
+    satisfaction_words: tuple[str, ...] = ("满意度", "满意率")
+    # 二级指标 -> words that show an indicator belongs there.
+    belongs: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {"生态效益指标": _ECOLOGY_WORDS, "经济效益指标": _ECONOMY_WORDS}
+    )
+    # 二级指标 whose indicators must name one of its `belongs` words (none: the filing is doubtful).
+    strict: tuple[str, ...] = ("生态效益指标",)
+    # 二级指标 -> words that do not belong there (unless one of its `belongs` words is present too).
+    excludes: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {"经济效益指标": ("安全", "事故", "满意", "生态", "环境", "效能", "作风")}
+    )
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -44,6 +78,13 @@ class Profile:
     columns: frozenset[str] = frozenset()  # optional indicator columns the 部门整体 form prints
     labels: dict[str, str] = field(default_factory=dict)  # the form's own wording: template text -> label
     grade_on_form: bool = True  # the 部门整体 form asks for 等级
+    classification: Classification = field(default_factory=Classification)  # [classification]
+    # --- [directions]: reading 正向/反向 when the 方向 cell is blank (real forms have no such column) --------
+    ceiling_words: tuple[str, ...] = ()  # a 三级指标 naming one of these is a ceiling (反向): 成本, 投诉率 …
+    full_rate_ceiling_words: tuple[str, ...] = ()  # ceilings only against a 100 % target: 控制率
+    floor_words: tuple[str, ...] = ()  # these keep an indicator 正向 whatever else it names: 节约, 处理率 …
+    # --- [rounding] method: how a score is cut to score_places ("half_up" or "truncate") ------------------
+    rounding_method: str = "half_up"
 
     def __post_init__(self) -> None:
         if not self.project_weights:
@@ -61,6 +102,10 @@ class Profile:
             )
         if self.over_achievement <= 1:
             raise ProfileError("thresholds.over_achievement 应大于 1（如 1.30 表示 130%）。")
+        if self.rounding_method not in ROUNDING_METHODS:
+            raise ProfileError(
+                f"rounding.method 应为 half_up（四舍五入）或 truncate（截尾），现为“{self.rounding_method}”。"
+            )
 
     def weights_of(self, form: Form) -> dict[str, Decimal]:
         return self.project_weights if form is Form.PROJECT else self.weights
@@ -75,11 +120,66 @@ class Profile:
                 return name
         return self.grades[-1][0]
 
-    def quantize(self, value: Decimal) -> Decimal:
-        from perfeval.core.decimals import round_half_up
+    def quantize(self, value: Decimal, places: int | None = None) -> Decimal:
+        """`value` cut to `places` decimals (the score places by default) by the profile's rounding method."""
+        return round_by(value, self.score_places if places is None else places, self.rounding_method)
 
-        return round_half_up(value, self.score_places)
+    @property
+    def rounding_name(self) -> str:
+        """四舍五入 or 截尾, for messages."""
+        return ROUNDING_METHODS[self.rounding_method]
 
+
+ROUNDING_METHODS = {"half_up": "四舍五入", "truncate": "截尾"}
+
+
+def round_by(value: Decimal, places: int, method: str = "half_up") -> Decimal:
+    """`value` to `places` decimals, half up or truncated (toward zero), for any finite Decimal."""
+    from perfeval.core.decimals import round_half_up
+
+    if method != "truncate" or not value.is_finite():
+        return round_half_up(value, places)
+    step = Decimal(1).scaleb(-places)
+    exact = round_half_up(value, places + 12)  # far below any place a score or rate is compared at
+    cut = (abs(exact) // step) * step
+    return round_half_up(cut if exact >= 0 else -cut, places)
+
+
+# Defaults of [directions] for a profile file written before the table existed (the shipped files list them).
+CEILING_WORDS = (
+    "成本",
+    "单价",
+    "调整率",
+    "结余率",
+    "结转率",
+    "变动率",
+    "投诉",
+    "差错",
+    "事故",
+    "超支",
+    "违规",
+    "违纪",
+    "发生率",
+    "失误",
+)
+FULL_RATE_CEILING_WORDS = ("控制率",)
+FLOOR_WORDS = (
+    "节约",
+    "节省",
+    "降低",
+    "下降",
+    "减少",
+    "压减",
+    "处理",
+    "办结",
+    "处置",
+    "整改",
+    "纠正",
+    "查处",
+    "结案",
+    "回复",
+    "满意",
+)
 
 LEVEL_KEYS = {"产出指标": "output", "效益指标": "benefit", "满意度指标": "satisfaction"}
 
@@ -104,6 +204,35 @@ def _narrative_dir(data: dict, source: str) -> str:
     if not path.is_dir():
         raise ProfileError(f"评分口径文件中 narrative.templates 指向的文件夹不存在：{path}")
     return str(path)
+
+
+def _word_list(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
+        raise ProfileError(f'评分口径文件中 {where} 应为词语列表，如 ["成本", "费用"]。')
+    return tuple(w for w in value if w)
+
+
+def _direction_words(data: dict, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A word list of [directions]; the built-in list when the file has none (written before the table)."""
+    table = data.get("directions", {})
+    return _word_list(table[key], f"directions.{key}") if key in table else default
+
+
+def _classification(data: dict) -> Classification:
+    """[classification]; a key left out keeps the built-in words (a profile written before it still works)."""
+    table = data.get("classification", {})
+    base = Classification()
+    lists = {
+        key: _word_list(table[key], f"classification.{key}") if key in table else getattr(base, key)
+        for key in ("cost_words", "not_cost_words", "satisfaction_words", "strict")
+    }
+    maps = {
+        key: {str(k): _word_list(v, f"classification.{key}.{k}") for k, v in table[key].items()}
+        if key in table
+        else getattr(base, key)
+        for key in ("belongs", "excludes")
+    }
+    return Classification(**lists, **maps)
 
 
 def parse_profile(data: dict, source: str = "") -> Profile:
@@ -143,6 +272,12 @@ def parse_profile(data: dict, source: str = "") -> Profile:
             else {}
         )
         return Profile(
+            ceiling_words=_direction_words(data, "ceiling_words", CEILING_WORDS),
+            full_rate_ceiling_words=_direction_words(
+                data, "full_rate_ceiling_words", FULL_RATE_CEILING_WORDS
+            ),
+            floor_words=_direction_words(data, "floor_words", FLOOR_WORDS),
+            rounding_method=str(data.get("rounding", {}).get("method", "half_up")),
             id=str(data.get("id", "")),
             description=str(data.get("description", "")),
             forms=forms,
@@ -151,6 +286,7 @@ def parse_profile(data: dict, source: str = "") -> Profile:
             columns=frozenset(form.get("columns", ())),
             labels={str(k): str(v) for k, v in form.get("labels", {}).items()},
             grade_on_form=bool(form.get("grade", True)),
+            classification=_classification(data),
             name=str(data.get("name", "自定义口径")),
             weights=weights,
             over_achievement=_dec(th, "over_achievement", "thresholds"),

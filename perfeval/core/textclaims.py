@@ -44,10 +44,14 @@ __all__ = [
     "CountConflict",
     "extract_claims",
     "extract_counts",
+    "extract_named_amounts",
     "repeated_counts",
+    "stale_years",
+    "unspent_shares",
 ]
 
 SNIPPET_MAX = 60
+APPROX_TOLERANCE = Decimal("0.10")  # an approximate amount ("约/余/近/左右/多") may differ by 10 %
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Claim:
     source: str  # the field name the text came from
     snippet: str  # the fragment (≤ 60 chars) the claim was read from, from the original text
     start: int  # offset of the snippet in the original text
+    approx: bool = False  # "约100万元", "100余万元", "10万元左右": compare with APPROX_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ AMOUNT_KINDS = frozenset(
         "tpc_actual",
         "public_funds_budget",
         "public_funds_actual",
+        "adjustment",  # "全年预算调增107.89万元", "年中追加预算100万元" (调减: negative)
     }
 )
 FLAG_KINDS = frozenset(
@@ -98,6 +104,10 @@ FLAG_KINDS = frozenset(
         "within_budget_public",
         "well_controlled",
         "well_controlled_tpc",
+        "within_budget_project",  # "项目支出控制在预算以内"
+        "within_budget_basic",
+        "within_budget_any",  # "严格控制在预算指标内": no subject, so every budget line
+        "by_budget",  # "严格按照年初预算专项使用": every budget line (or the named subject's)
         "all_completed",
         "mostly_completed",
     }
@@ -122,14 +132,16 @@ class _Text:
         self.norm = "".join(parts)
         self._pos = pos
 
-    def claim(self, kind: str, value: Decimal | None, unit: str, s: int, e: int) -> Claim:
+    def claim(
+        self, kind: str, value: Decimal | None, unit: str, s: int, e: int, approx: bool = False
+    ) -> Claim:
         """Build a claim whose snippet is norm[s:e], cut to SNIPPET_MAX from the left (the end holds the
         number or the key words, so it is the part worth keeping)."""
         if e <= s:
             e = s + 1
         o_s, o_e = self._pos[s], self._pos[e - 1] + 1
         o_s = max(o_s, o_e - SNIPPET_MAX)
-        return Claim(kind, value, unit, self.source, self.original[o_s:o_e], o_s)
+        return Claim(kind, value, unit, self.source, self.original[o_s:o_e], o_s, approx)
 
     def sentences(self) -> Iterator[tuple[int, int]]:
         for m in re.finditer(r"[^。！？!?；;\n]+", self.norm):
@@ -183,6 +195,10 @@ def _count_value(token: str) -> Decimal | None:
     return None if n is None else Decimal(n)
 
 
+def _money_approx(norm: str, m: re.Match[str], label: str) -> bool:
+    return bool(m.group(2) or m.group(4) or _APPROX_MONEY_BEFORE_RE.search(label))
+
+
 def _wan(number: str, unit: str) -> Decimal:
     """Amount in 万元 (exact Decimal arithmetic, no float)."""
     d = Decimal(number.replace(",", ""))
@@ -221,13 +237,43 @@ _ACTUAL_RE = re.compile(
 )
 
 
+# Words before a head count (in its clause) that make it a part of the unit, not the unit's total:
+# "局机关在职113人", "其中事业单位在职45人", "下属中心编制10人".
+_STAFF_PART_RE = re.compile(
+    r"其中|机关|下属|所属|直属|二级|事业单位|行政单位|中心|分局|股室|科室|退休|离休|聘用|临聘|编外|借调|遗属"
+    r"|另有|此外"
+)
+_STAFF_TOTAL_RE = re.compile(r"共|合计|总计|全部|全局|全单位|全系统|总数")
+
+
+def _whole_unit_counts(norm: str, lo: int, matches: list[re.Match[str]], group: int) -> list[re.Match[str]]:
+    """The head counts of one sentence that are about the whole unit.
+
+    A count whose clause names a part (机关, 事业单位, 其中…) is a sub-count.  When one sentence gives
+    several different counts of the same kind ("局机关在职113人，…在职45人"), only one marked as a total
+    (共/合计/总数) can be the unit's; without such a mark none is taken.
+    """
+    kept: list[re.Match[str]] = []
+    for m in matches:
+        cs = _clause_start(norm, lo, lo + m.start())
+        if not _STAFF_PART_RE.search(norm, cs, lo + m.start()):
+            kept.append(m)
+    if len({m.group(group) for m in kept}) > 1:
+        kept = [
+            m
+            for m in kept
+            if _STAFF_TOTAL_RE.search(norm, _clause_start(norm, lo, lo + m.start()), lo + m.end())
+        ]
+    return kept
+
+
 def _staff_claims(tx: _Text) -> list[Claim]:
     out: list[Claim] = []
     norm = tx.norm
     for lo, hi in tx.sentences():
         sent = norm[lo:hi]
         totals = 0
-        for m in _AUTH_RE.finditer(sent):
+        for m in _whole_unit_counts(norm, lo, list(_AUTH_RE.finditer(sent)), 1):
             value = _count_value(m.group(1))
             if value is not None:
                 totals += 1
@@ -246,7 +292,7 @@ def _staff_claims(tx: _Text) -> list[Claim]:
         if len(parts) >= 2 and not totals:
             total = sum((p[0] for p in parts), Decimal(0))
             out.append(tx.claim("authorized_staff", total, "人", parts[0][1], parts[-1][2]))
-        for m in _ACTUAL_RE.finditer(sent):
+        for m in _whole_unit_counts(norm, lo, list(_ACTUAL_RE.finditer(sent)), 1):
             value = _count_value(m.group(1))
             if value is not None:
                 s = _clause_start(norm, lo, lo + m.start())
@@ -257,7 +303,19 @@ def _staff_claims(tx: _Text) -> list[Claim]:
 # --------------------------------------------------------------------------- amounts (万元)
 
 # The look-behinds stop a match inside "1,584,300" or "12.5"; a comma from "，" before a number is fine.
-_MONEY_RE = re.compile(r"(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(亿元|万元|元)")
+_MONEY_RE = re.compile(
+    r"(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(余|多)?\s*(亿元|万元|元)(左右)?"
+)
+# Before the number: the amount is approximate ("约100万元", "近50万元").
+_APPROX_MONEY_BEFORE_RE = re.compile(r"(?:约|大约|近|将近|接近|逾|超过|共约|合计约)$")
+# "全年预算调增107.89万元", "年中追加预算资金100万元": the amount is the year's adjustment.
+_ADJ_RE = re.compile(
+    r"(?:预算)?(?:共|累计|合计)?(追加|调增|调整增加|增加|调减|调整减少|核减)了?(?:预算|资金|经费|指标)*"
+    r"(?:共计|合计|累计|共)?(?:为|了)?$"
+)
+_ADJ_HEAD_OK_RE = re.compile(
+    r"(?:^|年中|年内|年度中|全年|本年度?|当年|部门|单位|预算|财政|\d{4}年度?|,|，)\s*$"
+)
 
 # What an amount is about.  The rightmost subject in the label wins ("“三公”经费预算:2023年机关运行经费").
 _SUBJECT_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -337,8 +395,18 @@ def _amount_claims(tx: _Text) -> list[Claim]:
         for m in _MONEY_RE.finditer(norm, lo, hi):
             cs = _clause_start(norm, lo, m.start())
             label = norm[cs : m.start()].rstrip()
+            approx = _money_approx(norm, m, label)
+            if approx:
+                label = _APPROX_MONEY_BEFORE_RE.sub("", label).rstrip()
             # "“三公”经费预算:2023年机关运行经费16.25万元": what precedes ":" is a heading for what follows.
             heading, _colon, body = label.rpartition(":")
+            adj = _ADJ_RE.search(body)
+            if adj is not None and _ADJ_HEAD_OK_RE.search(body[: adj.start()]) and "其中" not in body:
+                sign = -1 if "减" in adj.group(1) else 1
+                value = _wan(m.group(1), m.group(3)) * sign
+                out.append(tx.claim("adjustment", value, "万元", cs, m.end(), approx))
+                prev = ("skip", cs)
+                continue
             found = _rightmost_subject(body)
             snip_start = cs
             if found is not None:
@@ -372,7 +440,7 @@ def _amount_claims(tx: _Text) -> list[Claim]:
                 continue
             if m.end() - snip_start > SNIPPET_MAX:
                 snip_start = cs
-            out.append(tx.claim(kind, _wan(m.group(1), m.group(2)), "万元", snip_start, m.end()))
+            out.append(tx.claim(kind, _wan(m.group(1), m.group(3)), "万元", snip_start, m.end(), approx))
             prev = (subject, cs)
     return out
 
@@ -385,6 +453,11 @@ _NO_ADJ_RE = re.compile(
 _WITHIN_RE = re.compile(
     r"(?:没有|未|不|均未|从未)(?:超过|超出|超|突破)了?(?:年初)?预算"
     r"|控制在(?:年初)?预算(?:总额|指标|数|金额|额度|范围)?(?:以内|之内|范围内|内)"
+)
+# "严格按照年初预算专项使用": spending followed the budget.  Not "按照预算规定的用途" (purpose) nor
+# "严格按照预算管理办法" (procedure).
+_BY_BUDGET_RE = re.compile(
+    r"严格(?:按照|按|执行|遵照|依照)(?:年初|批复的?|下达的?)?预算(?!规定|编制|管理|绩效|法|制度|程序|要求|口径|科目)"
 )
 _WELL_RE = re.compile(r"控制(?:得)?(?:较好|良好|很好|比较好|得当|到位)")
 _ALL_DONE_RE = re.compile(r"(?:全部|全面|圆满|均已|已全部|100%|百分之百)(?:地|的)?完成")
@@ -437,12 +510,25 @@ def _flag_claims(tx: _Text) -> list[Claim]:
                 kind = "within_budget_tpc"
             elif word in ("公用经费", "机关运行经费"):
                 kind = "within_budget_public"
-            elif word:
-                continue  # 基本支出/项目支出: not one of the claims the rules compare
+            elif word == "项目支出":
+                kind = "within_budget_project"
+            elif word == "基本支出":
+                kind = "within_budget_basic"
             elif _TOTAL_SUBJECT_RE.search(sent, 0, m.start()):
                 kind = "within_budget_total"
             else:
-                continue  # "严格控制在预算指标内" without saying what was controlled
+                kind = "within_budget_any"  # "严格控制在预算指标内": every budget line the tables hold
+            out.append(_flag_claim(tx, kind, lo, hi, m, subj.start() if subj else None))
+        for m in _BY_BUDGET_RE.finditer(sent):
+            if _NEGATION_RE.search(sent[: m.start()]):
+                continue
+            subj = _nearest_subject(sent, m.start())
+            word = subj.group() if subj else ""
+            kind = {"三公": "within_budget_tpc", "公用经费": "within_budget_public"}.get(word, "by_budget")
+            kind = {"机关运行经费": "within_budget_public", "项目支出": "within_budget_project"}.get(
+                word, kind
+            )
+            kind = "within_budget_basic" if word == "基本支出" else kind
             out.append(_flag_claim(tx, kind, lo, hi, m, subj.start() if subj else None))
         for m in _WELL_RE.finditer(sent):
             kind = "well_controlled_tpc" if "三公" in sent else "well_controlled"
@@ -569,9 +655,41 @@ def _count_items(tx: _Text) -> Iterator[tuple[str, Claim]]:
         yield key, tx.claim("count", value, unit, p_start, m.end())
 
 
+# "在原有3家工作站的基础上，培育建设惊石农业、波贝恩竹木科技2家专家工作站": a total of 5 专家工作站.
+_UNITS_ALT = "|".join(_COUNT_UNITS)
+_ADDITION_RE = re.compile(
+    rf"原有{_NUM_CNT}({_UNITS_ALT})([\u4e00-\u9fff]{{0,12}}?)的?基础上[,，]?"
+    rf"[^。；;!！?？]{{0,40}}?(?:新增|新建|新培育|增加|增设|培育|建设|建成|发展|创建|认定)[^。；;!！?？\d]{{0,30}}?"
+    rf"{_NUM_CNT}({_UNITS_ALT})([\u4e00-\u9fff]{{2,12}})"
+)
+
+
+def _addition_items(tx: _Text) -> Iterator[tuple[str, Claim]]:
+    for m in _ADDITION_RE.finditer(tx.norm):
+        before, after = _count_value(m.group(1)), _count_value(m.group(4))
+        if before is None or after is None or _unit_class(m.group(2)) != _unit_class(m.group(5)):
+            continue
+        noun = re.split(r"[的和及与]", m.group(6))[0]
+        old_noun = m.group(3)
+        if len(noun) < 3 or (old_noun and not noun.endswith(old_noun)):
+            continue  # "原有3家企业…新增2个基地": two different things
+        key = _strip_lead(noun)
+        yield key, tx.claim("count", before + after, m.group(5), m.start(), m.end())
+
+
+def _unit_class(unit: str) -> str:
+    """家 and 个 count the same things (企业, 工作站, 基地): a restated total may use either."""
+    return "个" if unit in ("家", "个") else unit
+
+
 def extract_counts(texts: Mapping[str, str]) -> list[Claim]:
     """Every "<phrase><number><unit>" count (kind "count"), the raw material of repeated_counts."""
-    return [c for source, text in texts.items() if text for _, c in _count_items(_Text(source, text))]
+    return [c for source, text in texts.items() if text for _, c in _all_count_items(_Text(source, text))]
+
+
+def _all_count_items(tx: _Text) -> Iterator[tuple[str, Claim]]:
+    yield from _count_items(tx)
+    yield from _addition_items(tx)
 
 
 def _common_tail(keys: list[str]) -> str:
@@ -606,7 +724,7 @@ def repeated_counts(texts: Mapping[str, str]) -> list[CountConflict]:
     items: list[tuple[str, Claim]] = []
     for source, text in texts.items():
         if text:
-            items.extend(_count_items(_Text(source, text)))
+            items.extend(_all_count_items(_Text(source, text)))
     # Union-find over items with the same unit and the same subject.
     parent = list(range(len(items)))
 
@@ -622,11 +740,12 @@ def repeated_counts(texts: Mapping[str, str]) -> list[CountConflict]:
     first: dict[tuple[str, str], int] = {}
     buckets: dict[tuple[str, str], list[int]] = {}
     for i, (key, claim) in enumerate(items):
-        same = first.setdefault((claim.unit, key), i)
+        unit = _unit_class(claim.unit)
+        same = first.setdefault((unit, key), i)
         if same != i:
             parent[find(i)] = find(same)
             continue
-        bucket = buckets.setdefault((claim.unit, key[-_SUBJECT_TAIL:]), [])
+        bucket = buckets.setdefault((unit, key[-_SUBJECT_TAIL:]), [])
         for j in bucket:
             if _same_subject(key, items[j][0]):
                 parent[find(i)] = find(j)
@@ -639,4 +758,145 @@ def repeated_counts(texts: Mapping[str, str]) -> list[CountConflict]:
         claims = tuple(items[i][1] for i in members)
         if len({c.value for c in claims}) >= 2:
             out.append(CountConflict(_common_tail([items[i][0] for i in members]), claims))
+    return out
+
+
+# --------------------------------------------------------------------------- amounts next to a table's name
+
+# What a table's line name may start with that the text leaves out: "2023国家基层科普行动计划专项资金",
+# "5、上级专款：人才发展专项资金…", "其中：公车购置".
+_NAME_LEAD_RE = re.compile(r"^(?:\d+[、.．]|[（(]\d+[）)]|其中[:：]|\d{4}年?度?|上级专款[:：]?|[:：\s])+")
+_NAME_MIN = 6  # a name shorter than this ("科普经费") is too common to tie an amount to one line
+
+
+def name_core(name: str) -> str:
+    """The part of a line or project name a report repeats: numbering, year and "上级专款：" dropped."""
+    core = _NAME_LEAD_RE.sub("", unicodedata.normalize("NFKC", name).strip())
+    return core.strip()
+
+
+def extract_named_amounts(texts: Mapping[str, str], names: list[str]) -> list[tuple[int, Claim]]:
+    """Amounts stated right after one of names (a project or 项目支出明细 line): (index in names, claim).
+
+    The clause before the number must contain the name's core (name_core, at least _NAME_MIN characters)
+    followed only by measure words ("…专项资金50.68万元", "…建设补助年初预算60万元").  A clause that holds
+    two names, or a name that is the core of another, is ambiguous and yields nothing.
+    """
+    cores = [(i, name_core(n)) for i, n in enumerate(names)]
+    cores = [(i, c) for i, c in cores if len(_CJK_RE.findall(c)) >= _NAME_MIN]
+    out: list[tuple[int, Claim]] = []
+    for source, text in texts.items():
+        if not text:
+            continue
+        tx = _Text(source, text)
+        norm = tx.norm
+        for lo, _hi in tx.sentences():
+            for m in _MONEY_RE.finditer(norm, lo, _hi):
+                cs = _clause_start(norm, lo, m.start())
+                label = norm[cs : m.start()].rstrip()
+                approx = _money_approx(norm, m, label)
+                if approx:
+                    label = _APPROX_MONEY_BEFORE_RE.sub("", label).rstrip()
+                hits = [(i, c, label.rfind(c)) for i, c in cores if c in label]
+                if not hits:
+                    continue
+                # The name nearest the number, and no other name in the clause that it does not contain.
+                i, core, at = max(hits, key=lambda h: (h[2] + len(h[1]), len(h[1])))
+                if any(c not in core for _, c, _ in hits):
+                    continue
+                if sum(1 for _, c in cores if c == core) > 1:
+                    continue
+                if not _TAIL_RE.fullmatch(label[at + len(core) :]):
+                    continue
+                out.append(
+                    (i, tx.claim("named_amount", _wan(m.group(1), m.group(3)), "万元", cs, m.end(), approx))
+                )
+    return out
+
+
+# --------------------------------------------------------------------------- unspent share ("剩余3%尾款")
+
+_PCT = r"(\d+(?:\.\d+)?)\s*%"
+_UNSPENT_RES = (
+    re.compile(
+        r"(?:剩余|尚余|尚有|还有|余下|留有|仍有|结余)(?:约)?"
+        + _PCT
+        + r"(?:的)?(?:项目)?(?:资金|经费|款项|预算|尾款)"
+    ),
+    re.compile(
+        _PCT + r"(?:的)?(?:项目)?(?:资金|经费|款项|预算)?(?:尚未|未|没有)(?:支付|拨付|执行|使用|支出|结算)"
+    ),
+    re.compile(
+        r"(?:剩余|尚余|尚有|还有|余下|留有|仍有)(?:约)?" + _PCT + r"(?:的)?(?:尾款|未支付|未拨付|未执行)"
+    ),
+)
+# Retentions are a share of a contract, not of the budget: "3%质保金" says nothing about unspent budget.
+_RETENTION_RE = re.compile(r"质保金|保证金|质量保证")
+
+
+def unspent_shares(texts: Mapping[str, str]) -> list[Claim]:
+    """Percentages that state the unspent share of the budget ("剩余3%尾款未支付"), as fractions."""
+    out: list[Claim] = []
+    for source, text in texts.items():
+        if not text:
+            continue
+        tx = _Text(source, text)
+        norm = tx.norm
+        for lo, hi in tx.sentences():
+            if _RETENTION_RE.search(norm, lo, hi):
+                continue
+            seen: set[int] = set()
+            for rx in _UNSPENT_RES:
+                for m in rx.finditer(norm, lo, hi):
+                    if m.start(1) in seen:
+                        continue
+                    seen.add(m.start(1))
+                    value = Decimal(m.group(1)) / 100
+                    approx = "约" in norm[max(lo, m.start() - 2) : m.start(1)]
+                    out.append(tx.claim("unspent_share", value, "%", m.start(), m.end(), approx))
+    return out
+
+
+# --------------------------------------------------------------------------- years ("2021年，…")
+
+# A year that opens a clause and is the time of the sentence: "2021年，县财政批复…", "2021年部门预算…",
+# "2021年度我单位…".  Dates ("2021年9月"), ranges ("2021-2025"), titles (《…2021年…》) and years inside a
+# phrase ("进入2021年院士评选候选人") are left alone.
+_YEAR_RE = re.compile(
+    r"(?<![\d《“\"\-—~至到])((?:19|20)\d{2})\s*年(度)?(?=[,，]|部门|单位|本|我|全年|预算|决算|财政|基本支出|项目支出|项目资金|三公|“三公|\"三公|共|累计|实际|收入|支出|县财政|市财政)"
+)
+_YEAR_LEAD_RE = re.compile(r"\s*(?:在|于|截至|至)?\s*")
+_WORK_RE = re.compile(r"预算|决算|支出|收入|资金|经费|完成|开展|执行|拨付|安排")
+
+
+def stale_years(texts: Mapping[str, str], year: int) -> list[Claim]:
+    """Years that open a sentence about the year's work and are neither year nor year − 1 (nor the
+    following year, when reports are written): a year copied from an old report.  Value: the year."""
+    out: list[Claim] = []
+    for source, text in texts.items():
+        if not text:
+            continue
+        tx = _Text(source, text)
+        norm = tx.norm
+        for lo, hi in tx.sentences():
+            for m in _YEAR_RE.finditer(norm, lo, hi):
+                y = int(m.group(1))
+                if y in (year, year - 1, year + 1):
+                    continue
+                cs = _clause_start(norm, lo, m.start())
+                if not _YEAR_LEAD_RE.fullmatch(norm, cs, m.start()) or "《" in norm[lo : m.start()]:
+                    continue  # the year does not open its clause
+                if not _WORK_RE.search(norm, m.end(), hi):
+                    continue
+                e = min(hi, cs + SNIPPET_MAX)
+                out.append(
+                    Claim(
+                        "year",
+                        Decimal(y),
+                        "年",
+                        source,
+                        tx.original[tx._pos[cs] : tx._pos[e - 1] + 1],
+                        tx._pos[cs],
+                    )
+                )
     return out

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
 
+from perfeval.core.compute import GRADE_PENDING
 from perfeval.core.pipeline import CheckResult
 from perfeval.narrative.facts import MISSING, Facts, ProjectLine, build_facts
 from perfeval.report.document import Paragraph, Report
@@ -68,7 +69,7 @@ def environment(template_dir: Path | None = None) -> Environment:
     loaders = [PackageLoader("perfeval.narrative", "templates")]
     if template_dir is not None:
         loaders.insert(0, FileSystemLoader(str(template_dir)))
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -76,6 +77,13 @@ def environment(template_dir: Path | None = None) -> Environment:
         keep_trailing_newline=True,
         autoescape=False,  # plain text for cells and Word, never HTML
     )
+    env.filters["grade_phrase"] = grade_phrase
+    return env
+
+
+def grade_phrase(grade: str) -> str:
+    """'等级“优”', or why there is none: a total whose weights do not add up is not graded."""
+    return "分值合计不符合评分口径，等级待定" if grade == GRADE_PENDING else f"等级“{grade}”"
 
 
 def _parse(text: str) -> list[Paragraph]:

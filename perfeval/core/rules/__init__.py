@@ -12,6 +12,7 @@ from perfeval.core.rules import (  # noqa: F401  (imported to register)
     scoring,
     sums,
     text,
+    warnings,
     weights,
     workbook,
 )

@@ -12,6 +12,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable, Project, ProjectItem
 from perfeval.core.parse import normalize_text
 from perfeval.core.rules.common import join_labels, table_label
+from perfeval.core.rules.plausibility import swapped_columns
 from perfeval.core.rules.registry import BOTH, UNIT, Hit, fmt_amount, fmt_num, hit, rule
 
 
@@ -23,6 +24,8 @@ def _same_amount(m: Model, basic_name: str, unit_name: str, what: str) -> Iterat
         raise NotApplicable(f"附件2 按支出性质分各行之和等于{basis}而非全年执行数，不能与附件1 决算数比较")
     if abs(basic - unit) <= m.profile.amount_tolerance:
         return
+    if unit_name.removeprefix("ua_").removesuffix("_expenditure") in swapped_columns(m):
+        return  # PL-004 reports the swapped year columns this difference comes from
     yield hit(
         [m.ref(basic_name), m.ref(unit_name)],
         f"{m.label(basic_name)} 为 {fmt_amount(basic)}，{m.label(unit_name)} 为 {fmt_amount(unit)}，"
@@ -44,7 +47,7 @@ _BASIS = dict(zip(cat.BUDGET_COLS, cat.BUDGET_HEADERS, strict=True))
     forms=UNIT,
 )
 def project_spending_matches(m: Model) -> Iterator[Hit]:
-    """附件1 项目支出本年决算数 = 附件2 按支出性质分的项目支出（按全年执行数填列；按预算数填列时不比较）。"""
+    """附件1 项目支出本年决算数 = 附件2 按支出性质分的项目支出（按全年执行数填列；按预算数填列时不比较；年度列疑似错位时由 PL-004 报告）。"""
     yield from _same_amount(m, "bd_project_current_actual", "ua_project_expenditure", "项目支出")
 
 
@@ -56,7 +59,7 @@ def project_spending_matches(m: Model) -> Iterator[Hit]:
     forms=UNIT,
 )
 def basic_spending_matches(m: Model) -> Iterator[Hit]:
-    """附件1 部门基本支出本年决算数 = 附件2 按支出性质分的基本支出（按全年执行数填列；按预算数填列时不比较）。"""
+    """附件1 部门基本支出本年决算数 = 附件2 按支出性质分的基本支出（按全年执行数填列；按预算数填列时不比较；年度列疑似错位时由 PL-004 报告）。"""
     yield from _same_amount(m, "bd_basic_current_actual", "ua_basic_expenditure", "基本支出")
 
 

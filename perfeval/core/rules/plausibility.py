@@ -158,6 +158,33 @@ def _same(a: Decimal | None, b: Decimal | None, m: Model) -> bool:
     return a is not None and b is not None and abs(a - b) <= m.profile.amount_tolerance
 
 
+def swapped_columns(m: Model) -> dict[str, tuple[str, str]]:
+    """附件1 rows (project / basic) whose year columns PL-004 reads as swapped -> the two columns involved
+    (prior_actual or current_budget, and current_actual). The rules that would only repeat a consequence of
+    the swap (XT-001/XT-002 for the row, SUM-003 for those columns) stay silent for it: one root, one finding."""
+    if not split_is_spending(m, "expense_sum"):
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    for key, _ in _KINDS:
+        spent = m.num(f"ua_{key}_expenditure")
+        prior, budget, current = (m.num(f"bd_{key}_{col}") for col in cat.YEAR_COLS)
+        if not spent or current is None or _same(current, spent, m):
+            continue
+        if _same(prior, spent, m):
+            out[key] = ("prior_actual", "current_actual")
+        elif _same(budget, spent, m) and current > spent:
+            # Read back, the 决算 column would hold the budget: more than was spent. A 决算 below the spending
+            # is a wrong figure, not a swap (XT-001/XT-002 say so).
+            out[key] = ("current_budget", "current_actual")
+    return out
+
+
+_CONSEQUENCES = {
+    "project": "由此引起的附件1 与附件2 项目支出不一致（XT-001）及这两列合计与项目支出明细不符（SUM-003）不另报",
+    "basic": "由此引起的附件1 与附件2 基本支出不一致（XT-002）不另报",
+}
+
+
 @rule(
     "PL-004",
     "年度列疑似错位",
@@ -174,47 +201,49 @@ def _same(a: Decimal | None, b: Decimal | None, m: Model) -> bool:
     ),
     description=(
         "附件1 项目支出（基本支出）行的本年决算数应等于附件2 按支出性质分的同类金额（全年执行数）；若上年决算数"
-        "（或本年预算数）等于附件2 该金额而本年决算数不等，年度列（或预算、决算列）疑似填反或错位。"
-        "附件2 按支出性质分按预算数填列时不比较。"
+        "等于附件2 该金额而本年决算数不等，年度列疑似填反或错位；若本年预算数等于该金额而本年决算数更大，"
+        "预算、决算两列疑似填反。"
+        "附件2 按支出性质分按预算数填列时不比较。此时由错位引起的 XT-001/XT-002（附件1 与附件2 不符）和 "
+        "SUM-003（该两列的合计与明细不符）不另报。"
     ),
     forms=UNIT,
 )
 def year_columns_swapped(m: Model) -> Iterator[Hit]:
     if not split_is_spending(m, "expense_sum"):
         raise NotApplicable("附件2 按支出性质分按预算数填列，不能与附件1 决算数比较")
-    checked = False
+    if not any(
+        m.num(f"ua_{k}_expenditure") and m.num(f"bd_{k}_current_actual") is not None for k, _ in _KINDS
+    ):
+        raise NotApplicable("附件1 本年决算数或附件2 基本支出、项目支出未填")
+    swapped = swapped_columns(m)
     for key, name in _KINDS:
+        if key not in swapped:
+            continue
         spent = m.num(f"ua_{key}_expenditure")
         prior, budget, current = (m.num(f"bd_{key}_{col}") for col in cat.YEAR_COLS)
-        if not spent or current is None:
-            continue  # 无执行数可比（或为 0，与任何 0 都会巧合相等）
-        checked = True
-        if _same(current, spent, m):
-            continue
         spent_cell = m.ref(f"ua_{key}_expenditure")
         current_cell = m.ref(f"bd_{key}_current_actual")
-        if _same(prior, spent, m):
+        also = f"；{_CONSEQUENCES[key]}"
+        if swapped[key][0] == "prior_actual":
             yield hit(
                 (m.ref(f"bd_{key}_prior_actual"), current_cell, spent_cell),
                 f"附件1“{name}”的上年决算数 {fmt_amount(prior)} 与附件2 {name} {fmt_amount(spent)} "
-                f"相同，而本年决算数为 {fmt_amount(current)}：上年、本年两列疑似填反或错位",
+                f"相同，而本年决算数为 {fmt_amount(current)}：上年、本年两列疑似填反或错位{also}",
                 expected=f"本年决算数 {fmt_amount(spent)}（与附件2 {name}一致），上年决算数填上年决算",
                 found=f"上年决算数 {fmt_amount(prior)}，本年决算数 {fmt_amount(current)}",
-                advice="请核对附件1 各列年度（上年决算数／本年预算数／本年决算数）是否对应正确。",
+                advice="请核对附件1 各列年度（上年决算数／本年预算数／本年决算数）是否对应正确，改正后重新校验。",
             )
-        elif _same(budget, spent, m):
+        else:
             # The split line holds one figure, so the 附件2 budget of this line is not known: 本年预算数
             # holding this year's spending while 本年决算数 holds something else is the sign.
             yield hit(
                 (m.ref(f"bd_{key}_current_budget"), current_cell, spent_cell),
                 f"附件1“{name}”的本年预算数 {fmt_amount(budget)} 等于附件2 {name}（全年执行数），"
-                f"本年决算数却为 {fmt_amount(current)}：预算、决算两列疑似填反",
+                f"本年决算数却为 {fmt_amount(current)}：预算、决算两列疑似填反{also}",
                 expected=f"本年决算数 {fmt_amount(spent)}（与附件2 {name}一致）",
                 found=f"本年预算数 {fmt_amount(budget)}，本年决算数 {fmt_amount(current)}",
-                advice="请核对附件1 本年预算数与本年决算数两列是否填反。",
+                advice="请核对附件1 本年预算数与本年决算数两列是否填反，改正后重新校验。",
             )
-    if not checked:
-        raise NotApplicable("附件1 本年决算数或附件2 基本支出、项目支出未填")
 
 
 # --- PL-005 year ------------------------------------------------------------------------------------------

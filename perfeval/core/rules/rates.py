@@ -7,14 +7,14 @@ the user needs to know, says why it cannot be computed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
 from perfeval import catalogue as cat
-from perfeval.core.decimals import round_half_up
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable, Project
-from perfeval.core.parse import Status
+from perfeval.core.parse import Quantity, Status, normalize_text
 from perfeval.core.rules.common import (
     PROJECTS,
     ZERO,
@@ -39,11 +39,51 @@ ONE = Decimal(1)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
-def rate_matches(typed: Decimal, computed: Decimal, m: Model) -> bool:
-    """Within the rate tolerance, or exactly the computed rate shown with 2 decimals of a percent."""
+_NUMBER_TEXT = re.compile(r"\d+(?:\.(\d+))?")
+
+
+def typed_places(q: Quantity) -> int | None:
+    """How many decimals a typed number carries, as typed: "9.68" -> 2; for a rate (a fraction with unit
+    "%") "86%" -> 2, "86.20%" -> 4, 0.862 -> 3. None when not a number."""
+    if not q.ok or q.value is None:
+        return None
+    raw = normalize_text(q.raw) if isinstance(q.raw, str) else None
+    if raw is not None:
+        numbers = _NUMBER_TEXT.findall(raw)
+        if len(numbers) == 1:
+            return len(numbers[0]) + (2 if q.unit == "%" and ("%" in raw or "％" in raw) else 0)
+    exponent = q.value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def rate_places(q: Quantity) -> int:
+    """The precision a typed rate is compared at: as typed, never coarser than a whole percent."""
+    places = typed_places(q)
+    return RATE_PLACES if places is None else max(2, places)
+
+
+RATE_PLACES = 4  # a rate shown with 2 decimals of a percent: 85.71 % is 0.8571
+
+
+def rounding_variant(typed: Decimal, exact: Decimal, places: int, m: Model) -> bool:
+    """`typed` is `exact` cut the other way at `places` decimals (9.68 for 9.685 where the profile's
+    rounding gives 9.69): a difference of rounding method, not of substance."""
+    return typed != m.profile.quantize(exact, places) and abs(typed - exact) < Decimal(1).scaleb(-places)
+
+
+def rate_matches(typed: Decimal, computed: Decimal, m: Model, places: int = RATE_PLACES) -> bool:
+    """Within the rate tolerance, or the computed rate at the precision the rate was typed, cut by the
+    profile's rounding method: 86 % against 86.20 % is right, 0.862 against 86.20 % too."""
     if abs(typed - computed) <= m.profile.rate_tolerance:
         return True
-    return typed == round_half_up(computed, 4)  # 85.71 % as a fraction has four decimals
+    if places > RATE_PLACES:
+        return False  # typed more precisely than 0.01 %: the tolerance decides
+    return typed == m.profile.quantize(computed, places)
+
+
+def exact_execution_score(rate: Decimal, weight: Decimal) -> Decimal:
+    """执行率得分 before rounding: min(执行率, 100%) × 分值."""
+    return min(max(rate, ZERO), ONE) * weight
 
 
 def decimal_or_none(value: object) -> Decimal | None:
@@ -75,10 +115,10 @@ def _need_projects(m: Model) -> list[Project]:
     forms=UNIT,
 )
 def staff_control_rate(m: Model) -> Iterator[Hit]:
-    """在职人员控制率 = 实际在职人数 ÷ 编制数；填报的控制率与复核结果之差超过容差（0.01 个百分点）即报错。"""
+    """在职人员控制率 = 实际在职人数 ÷ 编制数；按填写的精度与复核结果比较（86% 与 86.20% 相符），不符即报错。"""
     typed, actual, authorized = m.need("bd_staff_control_rate", "bd_actual_staff", "bd_authorized_staff")
     computed = m.calc("bd_staff_control_rate_calc")
-    if computed is None or rate_matches(typed, computed, m):
+    if computed is None or rate_matches(typed, computed, m, rate_places(m.q["bd_staff_control_rate"])):
         return  # 编制数为 0 时无法计算，由 PL-006 报告
     yield hit(
         (m.ref("bd_staff_control_rate"), m.ref("bd_actual_staff"), m.ref("bd_authorized_staff")),
@@ -101,12 +141,18 @@ def _execution_rate_hit(
     initial: Decimal | None,
     initial_cell: CellRef,
     m: Model,
+    places: int = RATE_PLACES,
 ) -> Hit | None:
-    if rate_matches(typed, computed, m):
+    if rate_matches(typed, computed, m, places):
         return None
     basis = f"（全年执行数 {fmt_amount(spent)} ÷ 全年预算数 {fmt_amount(adjusted)}）"
     # The common mistake: dividing by 年初预算数. Say so explicitly when the typed rate is exactly that.
-    if spent is not None and initial and initial != adjusted and rate_matches(typed, spent / initial, m):
+    if (
+        spent is not None
+        and initial
+        and initial != adjusted
+        and rate_matches(typed, spent / initial, m, places)
+    ):
         return hit(
             (*cells, initial_cell),
             f"{who}执行率 {fmt_rate(typed)} 是按年初预算数计算的（全年执行数 {fmt_amount(spent)} ÷ "
@@ -136,6 +182,8 @@ def _execution_score_hit(
 ) -> Hit | None:
     if score_matches(typed, computed, m):
         return None
+    if rounding_variant(typed, exact_execution_score(rate, weight), m.profile.score_places, m):
+        return None  # 9.68 typed for 9.685 where the rule gives 9.69: SCORE-015, a 提示
     formula = f"min({fmt_rate(rate)}, 100%) × {fmt_num(weight)} 分"
     if rate < ONE and score_matches(typed, weight, m):
         return hit(
@@ -164,7 +212,7 @@ def _execution_score_hit(
     forms=UNIT,
 )
 def unit_execution_rate(m: Model) -> Iterator[Hit]:
-    """预算执行率 = 全年执行数 ÷ 全年预算数（不是年初预算数）；填报的执行率与复核结果不符即报错。"""
+    """预算执行率 = 全年执行数 ÷ 全年预算数（不是年初预算数）；按填写的精度比较（86% 与 86.20% 相符）。"""
     (typed,) = m.need("ua_execution_rate")
     computed = m.calc("ua_execution_rate_calc")
     if computed is None:
@@ -180,6 +228,7 @@ def unit_execution_rate(m: Model) -> Iterator[Hit]:
         m.num("ua_initial_budget"),
         m.ref("ua_initial_budget"),
         m,
+        rate_places(m.q["ua_execution_rate"]),
     )
     if found is not None:
         yield found
@@ -213,7 +262,7 @@ def unit_execution_score(m: Model) -> Iterator[Hit]:
     forms=PROJECT,
 )
 def project_execution_rate(m: Model) -> Iterator[Hit]:
-    """项目执行率 = 项目全年执行数 ÷ 项目全年预算数；逐个项目核对填报的执行率。"""
+    """项目执行率 = 项目全年执行数 ÷ 项目全年预算数；逐个项目按填写的精度核对（86% 与 86.20% 相符）。"""
     for p in _need_projects(m):
         typed = q_value(p.execution_rate)
         computed = decimal_or_none(m.table_computed.get((PROJECTS, p.index, "execution_rate_calc")))
@@ -230,6 +279,7 @@ def project_execution_rate(m: Model) -> Iterator[Hit]:
             q_value(p.initial_budget),
             m.tref(PROJECTS, p.index, "initial_budget"),
             m,
+            rate_places(p.execution_rate),
         )
         if found is not None:
             yield found
@@ -262,7 +312,7 @@ def project_execution_score(m: Model) -> Iterator[Hit]:
 def _building_rate(m: Model, typed_name: str, actual_name: str, base_name: str, what: str) -> Iterator[Hit]:
     typed, actual, base = m.need(typed_name, actual_name, base_name)
     computed = m.calc(f"{typed_name}_calc")
-    if computed is None or rate_matches(typed, computed, m):
+    if computed is None or rate_matches(typed, computed, m, rate_places(m.q[typed_name])):
         return
     a_label, b_label = (cat.field(n).label.removeprefix("楼堂馆所 ") for n in (actual_name, base_name))
     yield hit(

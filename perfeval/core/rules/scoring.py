@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from perfeval import catalogue as cat
+from perfeval.core.compute import exact_indicator_score
 from perfeval.core.findings import Severity
-from perfeval.core.model import Indicator, Model, NotApplicable, as_text
+from perfeval.core.model import DIRECTION_NAME, Indicator, Model, NotApplicable, as_text
 from perfeval.core.parse import Quantity, Status
-from perfeval.core.rules.common import cell, num, qty_text, row_name
+from perfeval.core.rules.common import cell, join_labels, num, qty_text, row_name
+from perfeval.core.rules.rates import (
+    exact_execution_score,
+    rounding_variant,
+    typed_places,
+)
 from perfeval.core.rules.registry import PROJECT, UNIT, Hit, fmt_num, fmt_score, hit, rule
 from perfeval.core.snapshot import CellRef
 
@@ -58,12 +64,35 @@ def _in_range(ind: Indicator) -> bool:
 
 
 def _inflated(ind: Indicator, m: Model) -> bool:
-    """SCORE-002's case: full marks typed, recomputed score below full."""
+    """SCORE-002's case: full marks typed, recomputed score below full (under either reading of a
+    direction guessed from the name: the default 正向 too)."""
     sw = _typed(ind)
     if sw is None or ind.score_calc is None:
         return False
     score, weight = sw
-    return score == weight and weight - ind.score_calc > m.profile.score_tolerance
+    if score != weight or weight - ind.score_calc <= m.profile.score_tolerance:
+        return False
+    other = _other_reading(ind, m)
+    return other is None or weight - other > m.profile.score_tolerance
+
+
+def _other_reading(ind: Indicator, m: Model) -> Decimal | None:
+    """The score a row would get as 正向 when its 反向 was only read from its name ("成本", "投诉率"): that
+    reading is a guess, so a typed score that fits the plain reading is not called wrong."""
+    if ind.direction_source != DIRECTION_NAME:
+        return None
+    exact, _, _ = exact_indicator_score(ind, "正向")
+    return m.profile.quantize(exact) if exact is not None else None
+
+
+def _guess_note(ind: Indicator, m: Model) -> str:
+    other = _other_reading(ind, m)
+    if other is None:
+        return ""
+    return (
+        f"；方向栏未填，按名称中的“{ind.direction_basis}”推断为反向，按正向复核为 {fmt_score(other)}，"
+        "两种方向下填报得分都不符"
+    )
 
 
 def _band_range(m: Model, band: str) -> tuple[str, Decimal, Decimal] | None:
@@ -94,6 +123,12 @@ def vague_word(m: Model, actual: Quantity) -> str | None:
     return word if len(text) <= 12 or 2 * len(word) >= len(text) else None
 
 
+def _rounding_only(typed: Decimal, exact: Decimal | None, m: Model) -> bool:
+    """The typed score is the exact one cut the other way at the profile's places: SCORE-015's, not an error."""
+    places = m.profile.score_places
+    return exact is not None and rounding_variant(typed, exact, places, m)
+
+
 # --- indicator rows ---------------------------------------------------------------------------------------
 @rule(
     "SCORE-001",
@@ -113,12 +148,16 @@ def score_matches(m: Model) -> Iterator[Hit]:
             continue
         score = num(ind.score)
         assert score is not None
-        if abs(score - ind.score_calc) <= tol:
+        if abs(score - ind.score_calc) <= tol or _rounding_only(score, ind.score_exact, m):
             continue
+        other = _other_reading(ind, m)
+        if other is not None and (abs(score - other) <= tol):
+            continue  # right as 正向; the 反向 was only a guess from the name (SCORE-014 says so)
         yield hit(
             _cells(m, ind, "score", "score_calc", "target", "actual"),
             f"{row_name(ind)}指标值 {qty_text(ind.target)}、完成值 {qty_text(ind.actual)}，自评得分 "
-            f"{fmt_score(score)}与复核得分 {fmt_score(ind.score_calc)}不符（{score_formula(ind)}）",
+            f"{fmt_score(score)}与复核得分 {fmt_score(ind.score_calc)}不符（{score_formula(ind)}）"
+            f"{_guess_note(ind, m)}",
             expected=fmt_score(ind.score_calc),
             found=fmt_score(score),
             advice="请按复核得分修改自评得分，或核对指标值、完成值和指标方向。",
@@ -142,7 +181,7 @@ def full_marks_unmet(m: Model) -> Iterator[Hit]:
             _cells(m, ind, "score", "actual", "target", "score_calc"),
             f"{row_name(ind)}指标值 {qty_text(ind.target)}，实际完成 {qty_text(ind.actual)}，未完成目标，"
             f"自评却给满分 {fmt_score(weight)}；复核得分 {fmt_score(ind.score_calc)}"
-            f"（{score_formula(ind)}）",
+            f"（{score_formula(ind)}）{_guess_note(ind, m)}",
             expected=fmt_score(ind.score_calc),
             found=fmt_score(weight),
             advice="请按完成比例扣分，并在“偏差原因分析及改进措施”中说明未完成的原因。",
@@ -208,23 +247,74 @@ def qualitative_band(m: Model) -> Iterator[Hit]:
     reads=(IND, PIND),
     description=(
         "定性指标已自评打分，但既未选择完成等次，实际完成值也未写明等次（达成/部分达成/未达成），"
-        "无法核对得分是否在等次区间内。"
+        "无法核对得分是否在等次区间内。每张指标表至多提示一次，列出这些行；等次都已写明时不提示。"
     ),
 )
 def qualitative_no_band(m: Model) -> Iterator[Hit]:
     bands = "、".join(f"“{b}”" for b in m.profile.bands)
-    for ind in m.all_indicators():
-        if ind.kind != "定性" or ind.band or not ind.score.ok:
-            continue
-        has_column = "band" in _table_columns(m, ind)
+    for rows in _by_table(i for i in m.all_indicators() if i.kind == "定性" and not i.band and i.score.ok):
+        has_column = "band" in _table_columns(m, rows[0])
         where = "在“定性完成等次”列选择，或在实际完成值中写明" if has_column else "在实际完成值中写明"
+        names = join_labels([_short_name(i) for i in rows])
         yield hit(
-            (_band_cell(m, ind), cell(m, ind, "score")),
-            f"{row_name(ind)}是定性指标，自评得分 {fmt_score(ind.score.value)}，"
-            "但未写明完成等次，无法核对得分是否在等次区间内",
+            [c for i in rows for c in (_band_cell(m, i), cell(m, i, "score"))],
+            f"{_table_title(rows[0])}中 {len(rows)} 个定性指标已自评打分，但未写明完成等次，"
+            f"无法核对得分是否在等次区间内：{names}",
             expected=f"{bands} 之一",
             found="（未写明）",
             advice=f"请{where}达成/部分达成/未达成（如“达成年度指标”），以便核对得分是否在相应区间内。",
+        )
+
+
+def _by_table(indicators: Iterable[Indicator]) -> list[list[Indicator]]:
+    """Rows grouped by the table (the sheet) they sit in, in the order of the workbook."""
+    groups: dict[str, list[Indicator]] = {}
+    for ind in indicators:
+        groups.setdefault(ind.table, []).append(ind)
+    return [groups[t] for t in (IND, PIND) if t in groups]
+
+
+def _table_title(ind: Indicator) -> str:
+    return "绩效指标表" if ind.table == IND else "项目绩效指标表"
+
+
+def _short_name(ind: Indicator) -> str:
+    """'第3行“开展科普活动”' (with the project for a project indicator)."""
+    project = f"项目“{ind.project}”" if ind.table != IND and ind.project else ""
+    return f"{project}第{ind.index + 1}行" + (f"“{ind.level3}”" if ind.level3 else "")
+
+
+# --- direction read from the name ------------------------------------------------------------------------
+def _direction_cell(m: Model, ind: Indicator) -> CellRef:
+    """The 方向 cell when the table has the column, else the 三级指标 the direction was read from."""
+    return cell(m, ind, "direction" if "direction" in _table_columns(m, ind) else "level3")
+
+
+@rule(
+    "SCORE-014",
+    "指标方向按名称推断",
+    Severity.INFO,
+    reads=(IND, PIND),
+    description=(
+        "指标方向栏空白（多数实际表式没有此栏）时：年度指标值带“≤、不高于、不超过、以内、控制在”等的为反向；"
+        "没有比较符号时，按三级指标名称判断（成本、单价、调整率、结余率、变动率、投诉、差错、事故等，"
+        "以及指标值为 100% 的控制率，词语见评分口径 [directions]）为反向（越低越好）。按名称推断的行"
+        "每张指标表提示一次；推断的方向不作为报错依据：按正向也相符的得分不报错。"
+    ),
+)
+def direction_from_name(m: Model) -> Iterator[Hit]:
+    guessed = [i for i in m.all_indicators() if i.direction_source == DIRECTION_NAME and i.kind == "定量"]
+    for rows in _by_table(guessed):
+        names = join_labels([f"{_short_name(i)}（“{i.direction_basis}”）" for i in rows])
+        yield hit(
+            [_direction_cell(m, i) for i in rows],
+            f"以下指标按名称推断为反向（越低越好），完成值不高于指标值即得满分：{names}",
+            expected="反向（越低越好）",
+            found="指标方向未填",
+            advice=(
+                "推断有误的，请在指标方向栏填写“正向”，或在年度指标值中写明比较符号（如“≥95%”“≤5%”）；"
+                "推断所用词语可在评分口径的 [directions] 中修改。"
+            ),
         )
 
 
@@ -519,7 +609,9 @@ def coefficient_score(m: Model) -> Iterator[Hit]:
             continue  # 分值或得分未填：完整性和数据格式规则报告
         score, weight = sw
         expected = m.profile.quantize(weight * coefficient)
-        if abs(score - expected) <= m.profile.score_tolerance:
+        if abs(score - expected) <= m.profile.score_tolerance or _rounding_only(
+            score, weight * coefficient, m
+        ):
             continue
         yield hit(
             _cells(m, ind, "score", "coefficient", "weight"),
@@ -528,4 +620,83 @@ def coefficient_score(m: Model) -> Iterator[Hit]:
             expected=fmt_score(expected),
             found=fmt_score(score),
             advice="请按“分值 × 得分系数”填写自评得分（保留两位小数），或改正得分系数。",
+        )
+
+
+# --- rounding: a typed value one unit of its last place off the profile's rounding ------------------------
+def _rounding_items(m: Model) -> Iterator[tuple[CellRef, str]]:
+    """(cell, sentence) for every typed score that is the exact value cut the other way at the profile's
+    places (9.68 typed for 9.685 where 四舍五入 gives 9.69)."""
+    places = m.profile.score_places
+    how = m.profile.rounding_name
+
+    def score_item(ref: CellRef, what: str, typed: Decimal | None, exact: Decimal | None, q: Quantity):
+        typed_at = typed_places(q)
+        if typed is None or exact is None or typed_at is None or typed_at > places:
+            return None
+        if not rounding_variant(typed, exact, places, m):
+            return None
+        return ref, (
+            f"{ref} {what}填 {typed:.{places}f}，按{how}应为 {m.profile.quantize(exact):.{places}f}"
+            f"（{fmt_num(exact)}）"
+        )
+
+    items = []
+    rate, weight = m.calc("ua_execution_rate_calc"), m.num("ua_execution_weight")
+    if rate is not None and weight is not None:
+        exact = exact_execution_score(rate, weight)
+        q = m.q["ua_execution_score"]
+        items.append(score_item(m.ref("ua_execution_score"), "执行率得分", num(q), exact, q))
+    for p in m.projects:
+        prate = m.table_computed.get((PROJ, p.index, "execution_rate_calc"))
+        who = f"项目“{p.name}”"
+        pweight = num(p.execution_weight)
+        if isinstance(prate, Decimal) and pweight is not None:
+            exact = exact_execution_score(prate, pweight)
+            q = p.execution_score
+            items.append(
+                score_item(m.tref(PROJ, p.index, "execution_score"), f"{who}执行率得分", num(q), exact, q)
+            )
+    for ind in m.all_indicators():
+        if not _in_range(ind):
+            continue
+        exact = ind.score_exact
+        coefficient = num(ind.coefficient) if ind.coefficient.present else None
+        if exact is None and coefficient is not None and ZERO <= coefficient <= 1 and ind.weight.ok:
+            exact = num(ind.weight) * coefficient  # type: ignore[operator]
+        items.append(
+            score_item(cell(m, ind, "score"), f"{_short_name(ind)}自评得分", num(ind.score), exact, ind.score)
+        )
+    yield from (i for i in items if i is not None)
+
+
+@rule(
+    "SCORE-015",
+    "取舍方式与评分口径不同",
+    Severity.INFO,
+    reads=("ua_execution_score", IND, PIND, PROJ),
+    description=(
+        "填报的执行率得分或指标得分与复核值只差末位一个单位，且正是另一种取舍方式的结果（如 96.85% × 10 "
+        "= 9.685，四舍五入为 9.69，截尾为 9.68）：不作为错误（SCORE-001、SCORE-013、RATE-003、RATE-007 "
+        "不报），只提示评分口径规定的取舍方式（评分口径 [rounding] method：half_up 四舍五入 / truncate "
+        "截尾）。每张工作表提示一次。"
+    ),
+)
+def rounding_differs(m: Model) -> Iterator[Hit]:
+    by_sheet: dict[str, list[tuple[CellRef, str]]] = {}
+    for ref, text in _rounding_items(m):
+        by_sheet.setdefault(ref.sheet, []).append((ref, text))
+    how = m.profile.rounding_name
+    for items in by_sheet.values():
+        yield hit(
+            [ref for ref, _ in items],
+            f"以下数值与复核值只差末位一个单位，差在取舍方式（评分口径为{how}）："
+            + join_labels([t for _, t in items]),
+            expected=f"按{how}取舍",
+            found="另一种取舍方式",
+            advice=(
+                f"差额只来自取舍方式，不影响结论：请按{how}改正；所在地区的预算系统统一"
+                f"{'截尾' if m.profile.rounding_method == 'half_up' else '四舍五入'}的，可在评分口径 [rounding] "
+                f"中把 method 改为 {'truncate' if m.profile.rounding_method == 'half_up' else 'half_up'}。"
+            ),
         )

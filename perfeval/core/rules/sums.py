@@ -14,6 +14,7 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable
 from perfeval.core.rules.common import missing, table_label
+from perfeval.core.rules.plausibility import swapped_columns
 from perfeval.core.rules.registry import (
     UNIT,
     Hit,
@@ -97,9 +98,10 @@ def car_costs_sum(m: Model) -> Iterator[Hit]:
     forms=UNIT,
 )
 def project_items_sum(m: Model) -> Iterator[Hit]:
-    """附件1 各年度列：项目支出 = “项目支出明细”表该列之和（合计与明细已填时核对）。"""
+    """附件1 各年度列：项目支出 = “项目支出明细”表该列之和（合计与明细已填时核对；PL-004 认为该行年度列错位时，所涉两列不另报）。"""
     compared = False
     table = cat.PROJECT_ITEMS.name
+    swapped = swapped_columns(m).get("project", ())
     for col, header in zip(cat.YEAR_COLS, cat.YEAR_HEADERS, strict=True):
         total_name = f"bd_project_{col}"
         total = m.num(total_name)
@@ -110,6 +112,8 @@ def project_items_sum(m: Model) -> Iterator[Hit]:
         items_sum = m.calc(f"bd_project_{col}_sum")
         if items_sum is None or abs(total - items_sum) <= m.profile.amount_tolerance:
             continue
+        if col in swapped:
+            continue  # the 项目支出 row's year columns look swapped: PL-004 says so, once
         yield hit(
             [m.ref(total_name), *(m.tref(table, it.index, col) for it in m.project_items)],
             f"附件1 项目支出{header}：合计填 {fmt_amount(total)}，项目支出明细表 {len(typed)} 项之和为 "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -12,10 +13,19 @@ from perfeval import catalogue as cat
 from perfeval.core.compute import indicator_met, split_basis, split_is_spending
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, as_text
-from perfeval.core.rules.common import qty_text, row_name
+from perfeval.core.rules.common import q_value, qty_text, row_name
 from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
 from perfeval.core.snapshot import CellRef
-from perfeval.core.textclaims import Claim, extract_claims, repeated_counts
+from perfeval.core.textclaims import (
+    APPROX_TOLERANCE,
+    Claim,
+    extract_claims,
+    extract_named_amounts,
+    name_core,
+    repeated_counts,
+    stale_years,
+    unspent_shares,
+)
 
 GOAL_FIELDS = tuple(
     f"ua_goal_{side}_{i}" for i in range(1, cat.GOAL_ROWS + 1) for side in ("expected", "actual")
@@ -76,19 +86,28 @@ def _fmt(v: Decimal, pair: _Pair) -> str:
     return fmt_amount(v) if pair.amount else fmt_num(v, " 人")
 
 
+def _off(c: Claim, allowed: Iterable[Decimal], limit: Decimal) -> bool:
+    """The claim matches none of the allowed values; an approximate amount ("约/余/近/左右") may be
+    APPROX_TOLERANCE off."""
+    if c.value is None:
+        return False
+    return all(
+        abs(c.value - v) > max(limit, APPROX_TOLERANCE * abs(v) if c.approx else limit) for v in allowed
+    )
+
+
 def _compare(m: Model, pairs: Iterable[_Pair]) -> Iterator[Hit]:
     tol = m.profile.amount_tolerance
     for pair in pairs:
         table = m.num(pair.field)
         if table is None:
             continue
-        allowed = [v for v in (table, *(m.num(a) for a in pair.accept)) if v is not None]
+        # One root, one finding: when the typed total disagrees with its parts (SUM-), the text may
+        # quote the correct sum; that is not a second error.
+        recomputed = m.calc(f"{pair.field}_sum") if pair.amount else None
+        allowed = [v for v in (table, recomputed, *(m.num(a) for a in pair.accept)) if v is not None]
         limit = tol if pair.amount else Decimal(0)
-        wrong = [
-            c
-            for c in claims(m, pair.kind)
-            if c.value is not None and all(abs(c.value - v) > limit for v in allowed)
-        ]
+        wrong = [c for c in claims(m, pair.kind) if _off(c, allowed, limit)]
         for source, group in _by_source(wrong).items():
             stated = "、".join(f"{quote(c.snippet)}（{_fmt(c.value, pair)}）" for c in group)  # type: ignore[arg-type]
             yield hit(
@@ -221,7 +240,76 @@ def no_adjustment(m: Model) -> Iterator[Hit]:
         )
 
 
-# claim kinds -> (actual cell, budget cell, what): "未超预算" is checked against that pair.
+# --- budget lines: every budget/actual pair the tables hold ----------------------------------------------
+@dataclass(frozen=True)
+class _Line:
+    group: str  # total / tpc / public / project / basic / item / project_form
+    what: str  # how the message names the line
+    actual: Decimal
+    budget: Decimal
+    actual_ref: CellRef
+    budget_ref: CellRef
+
+    @property
+    def over(self) -> Decimal:
+        return self.actual - self.budget
+
+    def describe(self) -> str:
+        rate = f"（{fmt_rate(self.actual / self.budget)}）" if self.budget else ""
+        return f"{self.what} {fmt_amount(self.actual)}超过预算 {fmt_amount(self.budget)}{rate}"
+
+
+def _budget_lines(m: Model) -> list[_Line]:
+    out: list[_Line] = []
+
+    def add(
+        group: str, what: str, actual: Decimal | None, budget: Decimal | None, a: CellRef, b: CellRef
+    ) -> None:
+        if actual is not None and budget is not None and budget > 0:
+            out.append(_Line(group, what, actual, budget, a, b))
+
+    if m.checks(cat.Form.UNIT):
+        add(
+            "total",
+            "附件2 全年执行数",
+            m.num("ua_spent"),
+            m.num("ua_adjusted_budget"),
+            m.ref("ua_spent"),
+            m.ref("ua_adjusted_budget"),
+        )
+        for group, key in (("tpc", "tpc"), ("public", "public"), ("project", "project"), ("basic", "basic")):
+            actual_name, budget_name = f"bd_{key}_current_actual", f"bd_{key}_current_budget"
+            add(
+                group,
+                f"附件1 {cat.COST_LABELS[key]}本年决算数",
+                m.num(actual_name),
+                m.num(budget_name),
+                m.ref(actual_name),
+                m.ref(budget_name),
+            )
+        table = cat.PROJECT_ITEMS.name
+        for item in m.project_items:
+            add(
+                "item",
+                f"附件1 项目支出明细“{item.name}”本年决算数",
+                q_value(item.amounts["current_actual"]),
+                q_value(item.amounts["current_budget"]),
+                m.tref(table, item.index, "current_actual"),
+                m.tref(table, item.index, "current_budget"),
+            )
+    for p in m.projects:
+        add(
+            "project_form",
+            f"项目“{p.name}”全年执行数",
+            q_value(p.spent),
+            q_value(p.adjusted_budget),
+            m.tref(cat.PROJECTS.name, p.index, "spent"),
+            m.tref(cat.PROJECTS.name, p.index, "adjusted_budget"),
+        )
+    return out
+
+
+# claim kinds -> (actual cell, budget cell, what): "未超预算" about a named subject is checked against that pair.
 _WITHIN = (
     (
         ("within_budget_tpc", "well_controlled_tpc"),
@@ -230,7 +318,21 @@ _WITHIN = (
         "三公经费",
     ),
     (("within_budget_public",), "bd_public_current_actual", "bd_public_current_budget", "公用经费"),
-    (("within_budget_total", "well_controlled"), "ua_spent", "ua_adjusted_budget", "全年支出"),
+    (("within_budget_total",), "ua_spent", "ua_adjusted_budget", "全年支出"),
+    (("within_budget_project",), "bd_project_current_actual", "bd_project_current_budget", "项目支出"),
+    (("within_budget_basic",), "bd_basic_current_actual", "bd_basic_current_budget", "基本支出"),
+)
+# Claims about no subject in particular ("严格控制在预算指标内", "严格按照年初预算", "预算配置控制较好"):
+# every budget line the tables hold.
+_GENERIC_WITHIN = ("within_budget_any", "by_budget", "well_controlled")
+# Fields that state intentions or plans, not what happened: "严格按照预算执行" there is a promise.
+_INTENT_FIELDS = frozenset(
+    (
+        "info_improvements",
+        "info_problems",
+        "info_performance_goals",
+        *(f"ua_goal_expected_{i}" for i in range(1, cat.GOAL_ROWS + 1)),
+    )
 )
 
 
@@ -238,9 +340,16 @@ _WITHIN = (
     "TXT-008",
     "文字称未超预算与表格不符",
     Severity.WARNING,
-    reads=(*CLAIM_FIELDS, *(name for _, actual, budget, _ in _WITHIN for name in (actual, budget))),
+    reads=(
+        *CLAIM_FIELDS,
+        *(name for _, actual, budget, _ in _WITHIN for name in (actual, budget)),
+        cat.PROJECT_ITEMS.name,
+        cat.PROJECTS.name,
+    ),
     description=(
-        "报告文字称三公经费、公用经费或整体支出未超预算（控制较好），但表中本年决算数（执行数）大于预算数。"
+        "报告文字称三公经费、公用经费、项目支出、基本支出或整体支出未超预算（控制较好），但表中本年决算数（执行数）"
+        "大于预算数；泛称“严格按照年初预算”“严格控制在预算指标内”“预算控制较好”的，与表中每一对预算数和决算数"
+        "（附件2 全年预算与执行数、附件1 各经费行和项目支出明细、各项目）核对。"
     ),
     forms=UNIT,
 )
@@ -260,6 +369,78 @@ def within_budget(m: Model) -> Iterator[Hit]:
                 found=said,
                 advice=f"请修改报告文字，说明{what}超支的金额和原因；或核对表中的预算数和决算数。",
             )
+    over_lines = [ln for ln in _budget_lines(m) if ln.over > m.profile.amount_tolerance]
+    if not over_lines:
+        return
+    generic = [c for c in claims(m, *_GENERIC_WITHIN) if c.source not in _INTENT_FIELDS]
+    listed = "；".join(ln.describe() for ln in over_lines)
+    for source, group in _by_source(generic).items():
+        said = "、".join(quote(c.snippet) for c in group)
+        yield hit(
+            (m.ref(source), *(r for ln in over_lines for r in (ln.actual_ref, ln.budget_ref))),
+            f"{_source_label(source)}中称{said}，但{listed}",
+            expected=f"{len(over_lines)} 处超预算，应如实说明",
+            found=said,
+            advice="请修改报告文字，说明超预算的项目、金额和原因（如年中追加预算）；或核对表中的预算数和决算数。",
+        )
+
+
+FAR_OVER = Decimal("1.2")  # PL-013: spent more than 120 % of the line's budget
+
+
+@rule(
+    "PL-013",
+    "预算科目执行数远超预算数",
+    Severity.WARNING,
+    reads=(
+        "bd_project_current_actual",
+        "bd_project_current_budget",
+        "bd_basic_current_actual",
+        "bd_basic_current_budget",
+        cat.PROJECT_ITEMS.name,
+    ),
+    description=(
+        "附件1 项目支出、部门基本支出或项目支出明细的本年决算数超过本年预算数的 120%（三公经费、公用经费由 "
+        "RATE-009、RATE-011 核对，附件2 和项目表的执行数由 PL-002 核对）：应说明超支原因，"
+        "年中追加的预算应在本年预算数中如实反映。"
+    ),
+    forms=UNIT,
+)
+def line_far_over_budget(m: Model) -> Iterator[Hit]:
+    for ln in _budget_lines(m):
+        if ln.group not in ("project", "basic", "item") or ln.actual <= ln.budget * FAR_OVER:
+            continue
+        if ln.over <= m.profile.amount_tolerance:
+            continue
+        yield hit(
+            (ln.actual_ref, ln.budget_ref),
+            f"{ln.describe()}，超支 {fmt_amount(ln.over)}",
+            expected=f"不超过预算 {fmt_amount(ln.budget)}，或说明超支原因",
+            found=f"{fmt_amount(ln.actual)}（{fmt_rate(ln.actual / ln.budget)}）",
+            advice="请核对本年预算数是否已包含年中追加（调整）的预算；确属超预算支出的，请在报告中说明原因和资金来源。",
+        )
+
+
+# "10个", "14 家": a 实际完成值 that is only a count; the indicator's name says what is counted.
+_BARE_COUNT_RE = re.compile(
+    r"^\s*(\d+|[零〇一二两三四五六七八九十百]+)\s*([个家项名人次场期所户处座篇块台套支条位批份种])\s*$"
+)
+# The end of an indicator's name that is not its subject: "培育示范户10个", "示范户数量", "示范户数".
+_NAME_TAIL_RE = re.compile(
+    r"(?:\d+|[一二两三四五六七八九十]+)[个家项名人次场期所户处座篇块台套支条位批份种]$|(?:数量|个数|数)$"
+)
+
+
+def _counted_actual(level3: str, actual: str) -> str | None:
+    """ "培育和科技示范企业、示范基地和示范户10个" + "10个" -> "培育和科技示范企业、示范基地和示范户10个": the
+    indicator's subject with the achieved count, so the count is compared with the text's counts of the
+    same subject (TXT-009).  None unless the 完成值 is a bare count."""
+    if not _BARE_COUNT_RE.match(actual):
+        return None
+    subject = _NAME_TAIL_RE.sub("", level3.strip().rstrip("。；;，,"))
+    if not subject or not re.search(r"[\u4e00-\u9fff]{3}$", subject):
+        return None
+    return f"{subject}{actual.strip()}"
 
 
 def _count_sources(m: Model) -> dict[str, str]:
@@ -268,6 +449,8 @@ def _count_sources(m: Model) -> dict[str, str]:
     for ind in m.all_indicators():
         for key, raw in (("level3", ind.level3), ("target", ind.target.raw), ("actual", ind.actual.raw)):
             text = as_text(raw)
+            if key == "actual" and text:
+                text = _counted_actual(as_text(ind.level3), text) or text
             if text:
                 texts[_TABLE_SEP.join((ind.table, str(ind.index), key))] = text
     for p in m.projects:
@@ -390,4 +573,215 @@ def all_completed(m: Model) -> Iterator[Hit]:
             expected=f"{len(unmet)} 项定量指标未完成，应如实说明",
             found=said,
             advice="请修改报告文字，说明未完成的指标及原因；或核对指标值和完成值。",
+        )
+
+
+# --- amounts, shares and years in the text (issue 11) ------------------------------------------------------
+_PROJECT_TEXT_KEYS = ("goal_actual", *(key for key, _ in cat.PROJECT_TEXTS))
+
+
+def _note_sources(m: Model) -> dict[str, str]:
+    """Report text plus the texts of the tables: 偏差原因分析 of every indicator, project goals and texts."""
+    texts = dict(_texts(m))
+    for ind in m.all_indicators():
+        if ind.deviation_note:
+            texts[_TABLE_SEP.join((ind.table, str(ind.index), "deviation_note"))] = ind.deviation_note
+    for p in m.projects:
+        for key in _PROJECT_TEXT_KEYS:
+            text = p.goal_actual if key == "goal_actual" else p.texts.get(key, "")
+            if text:
+                texts[_TABLE_SEP.join((cat.PROJECTS.name, str(p.index), key))] = text
+    return texts
+
+
+def _where(m: Model, source: str) -> str:
+    return _place(m, source) if _TABLE_SEP in source else _source_label(source)
+
+
+def _named_lines(m: Model) -> list[tuple[str, list[Decimal], list[CellRef]]]:
+    """(name, amounts, cells) of every 项目支出明细 line and project: what a name in the text may quote."""
+    out: list[tuple[str, list[Decimal], list[CellRef]]] = []
+    if m.checks(cat.Form.UNIT):
+        for item in m.project_items:
+            cols = ("current_budget", "current_actual")
+            values = [v for v in (q_value(item.amounts[c]) for c in cols) if v is not None]
+            refs = [m.tref(cat.PROJECT_ITEMS.name, item.index, c) for c in cols]
+            if item.name and values:
+                out.append((item.name, values, refs))
+    for p in m.projects:
+        values = [
+            v
+            for v in (q_value(p.initial_budget), q_value(p.adjusted_budget), q_value(p.spent))
+            if v is not None
+        ]
+        values += [
+            v for cols in p.funds.values() for v in (q_value(q) for q in cols.values()) if v is not None
+        ]
+        refs = [m.tref(cat.PROJECTS.name, p.index, c) for c in ("adjusted_budget", "spent")]
+        if p.name and values:
+            out.append((p.name, values, refs))
+    return out
+
+
+@rule(
+    "TXT-012",
+    "文字中的金额与表格不符",
+    Severity.WARNING,
+    reads=(
+        *CLAIM_FIELDS,
+        "ua_initial_budget",
+        "ua_adjusted_budget",
+        cat.PROJECT_ITEMS.name,
+        cat.PROJECTS.name,
+        cat.INDICATORS.name,
+        cat.PROJECT_INDICATORS.name,
+    ),
+    description=(
+        "报告文字、偏差原因分析和项目文字中紧随表中项目名称（项目支出明细、项目支出自评表）的金额，应等于该项目的"
+        "预算数或执行数之一；文字中的预算调增（追加）金额应等于附件2 全年预算数 − 年初预算数。"
+        "“约、余、近、左右、多”的金额容许相差 10%。"
+    ),
+)
+def amounts_in_text(m: Model) -> Iterator[Hit]:
+    tol = m.profile.amount_tolerance
+    # The year's adjustment: 全年预算数 − 年初预算数 (附件2).
+    initial, adjusted = m.num("ua_initial_budget"), m.num("ua_adjusted_budget")
+    if m.checks(cat.Form.UNIT) and initial is not None and adjusted is not None:
+        change = adjusted - initial
+        stated = claims(m, "adjustment")
+        values = {c.value for c in stated if c.value is not None}
+        # Several adjustments that add up to the change are its parts.
+        if values and abs(sum(values, Decimal(0)) - change) > tol:
+            for source, group in _by_source(c for c in stated if _off(c, [change], tol)).items():
+                said = "、".join(f"{quote(c.snippet)}（{fmt_amount(c.value)}）" for c in group)
+                yield hit(
+                    (m.ref(source), m.ref("ua_initial_budget"), m.ref("ua_adjusted_budget")),
+                    f"{_source_label(source)}中写 {said}，但附件2 年初预算 {fmt_amount(initial)}、全年预算 "
+                    f"{fmt_amount(adjusted)}，调整 {fmt_amount(change)}",
+                    expected=fmt_amount(change),
+                    found="、".join(fmt_amount(c.value) for c in group),  # type: ignore[arg-type]
+                    advice=_ADVICE,
+                )
+    lines = _named_lines(m)
+    # The same name on two lines (附件1 明细 and the project form) may quote either line's figures.
+    merged: dict[str, tuple[str, list[Decimal], list[CellRef]]] = {}
+    for name, values, refs in lines:
+        core = name_core(name)
+        if core in merged:
+            merged[core][1].extend(values)
+            merged[core][2].extend(refs)
+        else:
+            merged[core] = (name, list(values), list(refs))
+    entries = list(merged.values())
+    if not entries:
+        return
+    found = extract_named_amounts(_note_sources(m), [name for name, _, _ in entries])
+    wrong: dict[tuple[str, int], list[Claim]] = {}
+    for i, c in found:
+        if _off(c, entries[i][1], tol):
+            wrong.setdefault((c.source, i), []).append(c)
+    for (source, i), group in wrong.items():
+        name, values, refs = entries[i]
+        said = "、".join(f"{quote(c.snippet)}（{fmt_amount(c.value)}）" for c in group)
+        table = "、".join(fmt_amount(v) for v in dict.fromkeys(values))
+        yield hit(
+            (source_ref(m, source), *refs),
+            f"{_where(m, source)}中写 {said}，但表中“{name}”的金额为 {table}",
+            expected=table,
+            found="、".join(fmt_amount(c.value) for c in group),  # type: ignore[arg-type]
+            advice=_ADVICE,
+        )
+
+
+_SHARE_TOLERANCE = Decimal("0.02")  # 2 percentage points: whole percents and rounding in the text
+
+
+def _unspent_of(m: Model, source: str) -> tuple[Decimal, str, tuple[CellRef, ...]] | None:
+    """The computed unspent share (1 − 执行数 ÷ 全年预算数) of what the text's row is about."""
+    table, index, _key = source.split(_TABLE_SEP)
+    project = None
+    if table == cat.PROJECTS.name:
+        project = next((p for p in m.projects if p.index == int(index)), None)
+    elif table == cat.PROJECT_INDICATORS.name:
+        ind = next((i for i in m.all_indicators() if i.table == table and i.index == int(index)), None)
+        project = next((p for p in m.projects if ind is not None and p.name and p.name == ind.project), None)
+        if project is None:
+            return None
+    if project is not None:
+        spent, budget = q_value(project.spent), q_value(project.adjusted_budget)
+        what = f"项目“{project.name}”"
+        refs = (
+            m.tref(cat.PROJECTS.name, project.index, "spent"),
+            m.tref(cat.PROJECTS.name, project.index, "adjusted_budget"),
+        )
+    else:
+        if not m.checks(cat.Form.UNIT):
+            return None
+        spent, budget = m.num("ua_spent"), m.num("ua_adjusted_budget")
+        what = "附件2 年度资金总额"
+        refs = (m.ref("ua_spent"), m.ref("ua_adjusted_budget"))
+    if spent is None or budget is None or budget <= 0:
+        return None
+    return 1 - spent / budget, what, refs
+
+
+@rule(
+    "TXT-013",
+    "偏差原因中的未执行比例与表格不符",
+    Severity.WARNING,
+    reads=(
+        "ua_spent",
+        "ua_adjusted_budget",
+        cat.INDICATORS.name,
+        cat.PROJECT_INDICATORS.name,
+        cat.PROJECTS.name,
+    ),
+    description=(
+        "偏差原因分析或项目文字中说明未执行（未支付）资金的比例（如“剩余3%尾款未支付”），应与表中算出的未执行比例"
+        "（1 − 全年执行数 ÷ 全年预算数，项目的按该项目）相符，容差 2 个百分点；质保金等按合同计的比例不核对。"
+    ),
+)
+def unspent_share(m: Model) -> Iterator[Hit]:
+    texts = {k: v for k, v in _note_sources(m).items() if _TABLE_SEP in k}
+    for c in unspent_shares(texts):
+        base = _unspent_of(m, c.source)
+        if base is None or c.value is None:
+            continue
+        share, what, refs = base
+        limit = _SHARE_TOLERANCE * (Decimal("1.5") if c.approx else 1)
+        if abs(c.value - share) <= limit:
+            continue
+        yield hit(
+            (source_ref(m, c.source), *refs),
+            f"{_place(m, c.source)}写 {quote(c.snippet)}（{fmt_rate(c.value)}），但{what}未执行比例为 "
+            f"{fmt_rate(share)}（1 − 执行数 ÷ 全年预算数）",
+            expected=fmt_rate(share),
+            found=fmt_rate(c.value),
+            advice="请按实际未执行（未支付）的金额和比例说明偏差原因，或核对全年预算数和执行数。",
+        )
+
+
+@rule(
+    "TXT-011",
+    "文字中的年度疑似沿用旧报告",
+    Severity.INFO,
+    reads=(*CLAIM_FIELDS, "info_year"),
+    description=(
+        "报告文字中叙述本年工作的句子（以“2021年，…”“2021年部门预算…”开头）写的年度既不是报告年度，也不是上一年度"
+        "（或报告编写的下一年度）：可能是沿用旧报告未改。"
+    ),
+    forms=UNIT,
+)
+def stale_year(m: Model) -> Iterator[Hit]:
+    year = m.num("info_year")
+    if year is None:
+        return
+    for source, group in _by_source(stale_years(dict(_texts(m)), int(year))).items():
+        said = "、".join(quote(c.snippet) for c in group)
+        yield hit(
+            (m.ref(source), m.ref("info_year")),
+            f"{_source_label(source)}中写 {said}，而报告年度为 {int(year)} 年",
+            expected=f"{int(year)} 年（或上一年度 {int(year) - 1} 年的对比数）",
+            found="、".join(f"{int(c.value)} 年" for c in group),  # type: ignore[arg-type]
+            advice="请核对年度：若是沿用往年报告的文字，请改为本年度的情况。",
         )

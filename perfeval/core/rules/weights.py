@@ -13,7 +13,7 @@ from decimal import Decimal
 from perfeval import catalogue as cat
 from perfeval.catalogue import Form
 from perfeval.core.findings import Severity
-from perfeval.core.model import Indicator, Model, NotApplicable
+from perfeval.core.model import Indicator, Model, NotApplicable, Project
 from perfeval.core.profile import LEVEL_KEYS
 from perfeval.core.rules.common import PROJECTS, ZERO, q_value, score_matches
 from perfeval.core.rules.registry import PROJECT, UNIT, Hit, fmt_num, hit, rule
@@ -22,11 +22,7 @@ from perfeval.core.snapshot import CellRef
 IND = cat.INDICATORS.name
 PIND = cat.PROJECT_INDICATORS.name
 _COST_LEVEL2 = ("成本指标", "经济效益指标")
-_COST_WORDS = ("成本", "费用", "经费", "资金", "支出", "单价", "造价")
-# "资金拨付及时率", "支出进度": about money but measuring time or a rate, rightly 时效/质量 indicators.
-_RATE_WORDS = ("率", "及时", "进度", "按时", "时限")
 _MONEY_UNITS = ("元", "万元", "千元", "亿元")
-_SATISFACTION_WORDS = ("满意度", "满意率")
 _SATISFACTION = "满意度指标"
 _NO_LEVEL1 = "未填一级指标"
 
@@ -53,6 +49,30 @@ def _need_indicators(m: Model) -> list[Indicator]:
     if not m.indicators:
         raise NotApplicable("附件2 未填绩效指标")
     return m.indicators
+
+
+# --- the weight totals, shared with the summary (a total score over weights that do not add up has no grade)
+def unit_weight_total(m: Model) -> Decimal | None:
+    """执行率分值 + 全部绩效指标分值 of the 部门整体 form; None when any of them cannot be read."""
+    exec_weight = m.num("ua_execution_weight")
+    if exec_weight is None or not m.indicators or not all(i.weight.ok for i in m.indicators):
+        return None
+    return exec_weight + sum((_weight(i) for i in m.indicators), ZERO)
+
+
+def project_weight_total(p: Project) -> Decimal | None:
+    """执行率分值 + 该项目全部绩效指标分值; None when any of them cannot be read."""
+    exec_weight = q_value(p.execution_weight)
+    if exec_weight is None or not p.indicators or not all(i.weight.ok for i in p.indicators):
+        return None
+    return exec_weight + sum((_weight(i) for i in p.indicators), ZERO)
+
+
+def weights_off(m: Model, form: Form, total: Decimal | None) -> bool:
+    """The weights add up to something other than the profile's total (100)."""
+    if total is None:
+        return False
+    return not score_matches(total, sum(m.profile.weights_of(form).values(), ZERO), m)
 
 
 # --- WT-001 执行率分值 ---------------------------------------------------------------------------------
@@ -183,12 +203,29 @@ def level2_names(m: Model) -> Iterator[Hit]:
 
 
 # --- WT-008 classification ----------------------------------------------------------------------------
-def _is_cost(ind: Indicator) -> bool:
+# The word lists are the profile's [classification]: "资金拨付及时率", "资金使用合规性", "项目审批" are about
+# money but measure time, compliance or procedure (时效/质量 indicators), not cost.
+def _is_cost(m: Model, ind: Indicator) -> bool:
+    words = m.profile.classification
     if ind.target.ok and ind.target.unit in _MONEY_UNITS:
         return True
-    if not any(w in ind.level3 for w in _COST_WORDS):
+    if not any(w in ind.level3 for w in words.cost_words):
         return False
-    return not (any(w in ind.level3 for w in _RATE_WORDS) or ind.target.unit == "%")
+    return not (any(w in ind.level3 for w in words.not_cost_words) or ind.target.unit == "%")
+
+
+def _misfiled_level2(m: Model, ind: Indicator) -> str:
+    """Why the 三级指标 does not belong under its 二级指标 by the profile's words, else ""."""
+    words = m.profile.classification
+    belongs = words.belongs.get(ind.level2, ())
+    if any(w in ind.level3 for w in belongs):
+        return ""
+    foreign = next((w for w in words.excludes.get(ind.level2, ()) if w in ind.level3), "")
+    if foreign:
+        return f"名称含“{foreign}”，不属于{ind.level2.removesuffix('指标')}"
+    if ind.level2 in words.strict and belongs:
+        return f"名称中没有与{ind.level2.removesuffix('效益指标')}有关的内容（如{'、'.join(belongs[:4])}）"
+    return ""
 
 
 @rule(
@@ -198,10 +235,13 @@ def _is_cost(ind: Indicator) -> bool:
     reads=(IND, PIND),
     description=(
         "三级指标内容与所属二级指标不符：成本、费用、经费、资金、支出、单价、造价类指标应列在成本指标"
-        "（或经济效益指标）下；满意度、满意率类指标应列在满意度指标下。"
+        "（或经济效益指标）下（名称含率、及时、合规、规范、审批等的不算成本指标）；满意度、满意率类指标应列在"
+        "满意度指标下；生态效益指标应与生态环境有关（如“机关效能建设”不是生态效益）；安全、事故类指标不是经济"
+        "效益。用词见评分口径 [classification]。"
     ),
 )
 def misfiled_indicators(m: Model) -> Iterator[Hit]:
+    words = m.profile.classification
     for ind in m.all_indicators():
         if ind.level1 not in cat.LEVEL2 or ind.level2 not in cat.LEVEL2[ind.level1]:
             continue  # 一级、二级指标本身不规范，由 WT-006/WT-007 报告
@@ -210,7 +250,7 @@ def misfiled_indicators(m: Model) -> Iterator[Hit]:
             m.tref(ind.table, ind.index, "level3"),
             m.tref(ind.table, ind.index, "level1"),
         )
-        if any(w in ind.level3 for w in _SATISFACTION_WORDS) and ind.level1 != _SATISFACTION:
+        if any(w in ind.level3 for w in words.satisfaction_words) and ind.level1 != _SATISFACTION:
             yield hit(
                 cells,
                 f"{_who(ind)}是满意度类指标，却列在{ind.level1}—{ind.level2}下",
@@ -218,13 +258,22 @@ def misfiled_indicators(m: Model) -> Iterator[Hit]:
                 found=f"{ind.level1}—{ind.level2}",
                 advice="请将满意度类指标移到“满意度指标—服务对象满意度指标”下，并相应调整各级分值。",
             )
-        elif _is_cost(ind) and ind.level2 not in _COST_LEVEL2:
+        elif _is_cost(m, ind) and ind.level2 not in _COST_LEVEL2:
             yield hit(
                 cells,
                 f"{_who(ind)}是成本（资金）类指标，却列在{ind.level1}—{ind.level2}下",
                 expected="产出指标—成本指标（或效益指标—经济效益指标）",
                 found=f"{ind.level1}—{ind.level2}",
                 advice="请将成本类指标移到“产出指标—成本指标”下；确属其他类别的，请在审核说明中解释。",
+            )
+        elif why := _misfiled_level2(m, ind):
+            others = "、".join(l2 for l2 in cat.LEVEL2[ind.level1] if l2 != ind.level2)
+            yield hit(
+                cells,
+                f"{_who(ind)}列在{ind.level1}—{ind.level2}下，但{why}",
+                expected=f"与{ind.level2}相符的指标，或改列{others}",
+                found=f"{ind.level1}—{ind.level2}",
+                advice="请按指标内容改列到相应的二级指标下；确属该类的，请在审核说明中说明。",
             )
 
 
@@ -236,12 +285,11 @@ def project_weights(m: Model) -> Iterator[Hit]:
         raise NotApplicable("未填报项目支出自评表")
     expected = sum(m.profile.weights_of(Form.PROJECT).values(), ZERO)
     for p in m.projects:
+        total = project_weight_total(p)
+        if total is None or score_matches(total, expected, m):
+            continue
         exec_weight = q_value(p.execution_weight)
-        if exec_weight is None or not p.indicators or not all(i.weight.ok for i in p.indicators):
-            continue
-        total = exec_weight + sum((_weight(i) for i in p.indicators), ZERO)
-        if score_matches(total, expected, m):
-            continue
+        assert exec_weight is not None
         terms = " + ".join(fmt_num(_weight(i)) for i in p.indicators)
         yield hit(
             [m.tref(PROJECTS, p.index, "execution_weight")] + [_weight_cell(m, i) for i in p.indicators],
