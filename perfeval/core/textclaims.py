@@ -148,6 +148,16 @@ class _Text:
             yield m.start(), m.end()
 
 
+def _sentences_of(texts: Mapping[str, str]) -> Iterator[tuple[_Text, str, int, int]]:
+    """Every sentence of every non-blank text: (the text, its NFKC form, start, end)."""
+    for source, text in texts.items():
+        if not text:
+            continue
+        tx = _Text(source, text)
+        for lo, hi in tx.sentences():
+            yield tx, tx.norm, lo, hi
+
+
 # Inside a sentence, these end a clause.  ":" is handled separately (it starts a heading, see below).
 _CLAUSE_BREAKS = frozenset(",，、()（）[]【】")
 
@@ -785,32 +795,27 @@ def extract_named_amounts(texts: Mapping[str, str], names: list[str]) -> list[tu
     cores = [(i, name_core(n)) for i, n in enumerate(names)]
     cores = [(i, c) for i, c in cores if len(_CJK_RE.findall(c)) >= _NAME_MIN]
     out: list[tuple[int, Claim]] = []
-    for source, text in texts.items():
-        if not text:
-            continue
-        tx = _Text(source, text)
-        norm = tx.norm
-        for lo, _hi in tx.sentences():
-            for m in _MONEY_RE.finditer(norm, lo, _hi):
-                cs = _clause_start(norm, lo, m.start())
-                label = norm[cs : m.start()].rstrip()
-                approx = _money_approx(norm, m, label)
-                if approx:
-                    label = _APPROX_MONEY_BEFORE_RE.sub("", label).rstrip()
-                hits = [(i, c, label.rfind(c)) for i, c in cores if c in label]
-                if not hits:
-                    continue
-                # The name nearest the number, and no other name in the clause that it does not contain.
-                i, core, at = max(hits, key=lambda h: (h[2] + len(h[1]), len(h[1])))
-                if any(c not in core for _, c, _ in hits):
-                    continue
-                if sum(1 for _, c in cores if c == core) > 1:
-                    continue
-                if not _TAIL_RE.fullmatch(label[at + len(core) :]):
-                    continue
-                out.append(
-                    (i, tx.claim("named_amount", _wan(m.group(1), m.group(3)), "万元", cs, m.end(), approx))
-                )
+    for tx, norm, lo, _hi in _sentences_of(texts):
+        for m in _MONEY_RE.finditer(norm, lo, _hi):
+            cs = _clause_start(norm, lo, m.start())
+            label = norm[cs : m.start()].rstrip()
+            approx = _money_approx(norm, m, label)
+            if approx:
+                label = _APPROX_MONEY_BEFORE_RE.sub("", label).rstrip()
+            hits = [(i, c, label.rfind(c)) for i, c in cores if c in label]
+            if not hits:
+                continue
+            # The name nearest the number, and no other name in the clause that it does not contain.
+            i, core, at = max(hits, key=lambda h: (h[2] + len(h[1]), len(h[1])))
+            if any(c not in core for _, c, _ in hits):
+                continue
+            if sum(1 for _, c in cores if c == core) > 1:
+                continue
+            if not _TAIL_RE.fullmatch(label[at + len(core) :]):
+                continue
+            out.append(
+                (i, tx.claim("named_amount", _wan(m.group(1), m.group(3)), "万元", cs, m.end(), approx))
+            )
     return out
 
 
@@ -837,23 +842,18 @@ _RETENTION_RE = re.compile(r"质保金|保证金|质量保证")
 def unspent_shares(texts: Mapping[str, str]) -> list[Claim]:
     """Percentages that state the unspent share of the budget ("剩余3%尾款未支付"), as fractions."""
     out: list[Claim] = []
-    for source, text in texts.items():
-        if not text:
+    for tx, norm, lo, hi in _sentences_of(texts):
+        if _RETENTION_RE.search(norm, lo, hi):
             continue
-        tx = _Text(source, text)
-        norm = tx.norm
-        for lo, hi in tx.sentences():
-            if _RETENTION_RE.search(norm, lo, hi):
-                continue
-            seen: set[int] = set()
-            for rx in _UNSPENT_RES:
-                for m in rx.finditer(norm, lo, hi):
-                    if m.start(1) in seen:
-                        continue
-                    seen.add(m.start(1))
-                    value = Decimal(m.group(1)) / 100
-                    approx = "约" in norm[max(lo, m.start() - 2) : m.start(1)]
-                    out.append(tx.claim("unspent_share", value, "%", m.start(), m.end(), approx))
+        seen: set[int] = set()
+        for rx in _UNSPENT_RES:
+            for m in rx.finditer(norm, lo, hi):
+                if m.start(1) in seen:
+                    continue
+                seen.add(m.start(1))
+                value = Decimal(m.group(1)) / 100
+                approx = "约" in norm[max(lo, m.start() - 2) : m.start(1)]
+                out.append(tx.claim("unspent_share", value, "%", m.start(), m.end(), approx))
     return out
 
 
@@ -873,30 +873,25 @@ def stale_years(texts: Mapping[str, str], year: int) -> list[Claim]:
     """Years that open a sentence about the year's work and are neither year nor year − 1 (nor the
     following year, when reports are written): a year copied from an old report.  Value: the year."""
     out: list[Claim] = []
-    for source, text in texts.items():
-        if not text:
-            continue
-        tx = _Text(source, text)
-        norm = tx.norm
-        for lo, hi in tx.sentences():
-            for m in _YEAR_RE.finditer(norm, lo, hi):
-                y = int(m.group(1))
-                if y in (year, year - 1, year + 1):
-                    continue
-                cs = _clause_start(norm, lo, m.start())
-                if not _YEAR_LEAD_RE.fullmatch(norm, cs, m.start()) or "《" in norm[lo : m.start()]:
-                    continue  # the year does not open its clause
-                if not _WORK_RE.search(norm, m.end(), hi):
-                    continue
-                e = min(hi, cs + SNIPPET_MAX)
-                out.append(
-                    Claim(
-                        "year",
-                        Decimal(y),
-                        "年",
-                        source,
-                        tx.original[tx._pos[cs] : tx._pos[e - 1] + 1],
-                        tx._pos[cs],
-                    )
+    for tx, norm, lo, hi in _sentences_of(texts):
+        for m in _YEAR_RE.finditer(norm, lo, hi):
+            y = int(m.group(1))
+            if y in (year, year - 1, year + 1):
+                continue
+            cs = _clause_start(norm, lo, m.start())
+            if not _YEAR_LEAD_RE.fullmatch(norm, cs, m.start()) or "《" in norm[lo : m.start()]:
+                continue  # the year does not open its clause
+            if not _WORK_RE.search(norm, m.end(), hi):
+                continue
+            e = min(hi, cs + SNIPPET_MAX)
+            out.append(
+                Claim(
+                    "year",
+                    Decimal(y),
+                    "年",
+                    tx.source,
+                    tx.original[tx._pos[cs] : tx._pos[e - 1] + 1],
+                    tx._pos[cs],
                 )
+            )
     return out

@@ -134,10 +134,23 @@ class FundLine:
         return Figure(s / a if s is not None and a else None, "rate", f"{self.label}执行率")
 
 
-class _IndicatorOutcomes:
-    """What the report may say about a list of indicator rows (the unit's, or one project's)."""
+class _Outcomes:
+    """What the report may say about a list of indicator rows and a budget (the unit's, or one project's)."""
 
     indicators: list[IndicatorLine]
+    adjusted_budget: Figure
+    initial_budget: Figure
+
+    @property
+    def budget_adjusted(self) -> bool | None:
+        """'未（进行）调整' may be said only when this is False: 全年预算数 equals 年初预算数."""
+        a, b = self.adjusted_budget.value, self.initial_budget.value
+        return None if a is None or b is None else a != b
+
+    @property
+    def budget_change(self) -> Figure:
+        a, b = self.adjusted_budget.value, self.initial_budget.value
+        return Figure(None if a is None or b is None else a - b, "amount", "全年预算数或年初预算数")
 
     @property
     def met(self) -> list[IndicatorLine]:
@@ -158,7 +171,7 @@ class _IndicatorOutcomes:
 
 
 @dataclass
-class ProjectLine(_IndicatorOutcomes):
+class ProjectLine(_Outcomes):
     """One project of the 项目支出绩效自评表, as the project report tells it (seed 002's order)."""
 
     name: str
@@ -186,17 +199,6 @@ class ProjectLine(_IndicatorOutcomes):
         return MISSING.format(what=self.cells.get(key, f"项目“{self.name}”{key}"))
 
     @property
-    def budget_adjusted(self) -> bool | None:
-        """'未调整' may be said only when this is False: 全年预算数 equals 年初预算数."""
-        a, b = self.adjusted_budget.value, self.initial_budget.value
-        return None if a is None or b is None else a != b
-
-    @property
-    def budget_change(self) -> Figure:
-        a, b = self.adjusted_budget.value, self.initial_budget.value
-        return Figure(None if a is None or b is None else a - b, "amount", "全年预算数或年初预算数")
-
-    @property
     def unspent(self) -> Figure:
         """全年预算数 − 全年执行数 (negative: spent over the budget)."""
         a, s = self.adjusted_budget.value, self.spent.value
@@ -217,7 +219,7 @@ _SUM_WHAT = {"initial_budget": "年初预算数", "adjusted_budget": "全年预�
 
 
 @dataclass
-class Facts(_IndicatorOutcomes):
+class Facts(_Outcomes):
     unit: str
     year: str
     unit_type: str
@@ -278,17 +280,6 @@ class Facts(_IndicatorOutcomes):
         return Figure(
             s / a if s is not None and a else None, "rate", "各项目合计执行率（有项目未填预算数或执行数）"
         )
-
-    @property
-    def budget_adjusted(self) -> bool | None:
-        """'未进行调整' may be said only when this is False: 全年预算数 equals 年初预算数."""
-        a, b = self.adjusted_budget.value, self.initial_budget.value
-        return None if a is None or b is None else a != b
-
-    @property
-    def budget_change(self) -> Figure:
-        a, b = self.adjusted_budget.value, self.initial_budget.value
-        return Figure(None if a is None or b is None else a - b, "amount", "全年预算数或年初预算数")
 
     @property
     def basic_share(self) -> Figure:
