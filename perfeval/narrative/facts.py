@@ -18,6 +18,7 @@ from perfeval.core.decimals import round_half_up
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, Project
 from perfeval.core.pipeline import CheckResult
+from perfeval.core.snapshot import CellRef
 from perfeval.report.official import table_titles
 
 MISSING = "【待补充：{what}】"
@@ -368,14 +369,7 @@ def _project_warnings(result: CheckResult, p: Project) -> dict[str, list[str]]:
         return {}
     keys = ("goal_expected", "goal_actual", *(k for k, _ in cat.PROJECT_TEXTS))
     refs = {table.ref(p.index, k): k for k in keys if k in table.columns}
-    out: dict[str, list[str]] = {}
-    for f in result.findings:
-        if f.severity is Severity.INFO:
-            continue
-        for c in f.cells:
-            if c in refs:
-                out.setdefault(refs[c], []).append(f"{f.rule_id} {f.title}")
-    return out
+    return _warnings_on(result, refs)
 
 
 def _projects(result: CheckResult) -> list[ProjectLine]:
@@ -428,10 +422,8 @@ def _project_line(result: CheckResult, p: Project) -> ProjectLine:
     )
 
 
-def _text_warnings(result: CheckResult) -> dict[str, list[str]]:
-    """For each 基本信息 text the checks found contradicting the tables: the findings' short form."""
-    m = result.model
-    refs = {m.ref(name): name for name in cat.TEXT_FIELDS}
+def _warnings_on(result: CheckResult, refs: dict[CellRef, str]) -> dict[str, list[str]]:
+    """The findings (警告 and 错误) on each of these text cells, keyed by the cell's field name."""
     out: dict[str, list[str]] = {}
     for f in result.findings:
         if f.severity is Severity.INFO:
@@ -440,6 +432,13 @@ def _text_warnings(result: CheckResult) -> dict[str, list[str]]:
             if c in refs:
                 out.setdefault(refs[c], []).append(f"{f.rule_id} {f.title}")
     return out
+
+
+def _text_warnings(result: CheckResult) -> dict[str, list[str]]:
+    """For each 基本信息 text the checks found contradicting the tables: the findings' short form."""
+    m = result.model
+    refs = {m.ref(name): name for name in cat.TEXT_FIELDS}
+    return _warnings_on(result, refs)
 
 
 def _split_spent(m: Model, name: str) -> Figure:
