@@ -1,9 +1,11 @@
 """Project-only workbooks as data: two projects filled in the national 项目支出绩效自评表, checked by hand.
 
 科普惠农项目: 46.00 of 46.00 spent (100 %), execution 10.00; every indicator met, full marks: total 100.00.
-基层科协组织建设: 20.00 budgeted, 18.00 spent: 90 % × 10 = 9.00. Indicators 50 + 30 + 10 weights; one
+基层科协组织建设: 20.00 budgeted, 19.00 spent: 95 % × 10 = 9.50. Indicators 50 + 30 + 10 weights; one
 quantitative indicator unmet (8 of 10 training sessions: 8 ÷ 10 × 20 = 16.00, explained), the rest full:
-9.00 + 16.00 + 30 + 30 + 10 = 95.00. Funding: 15.00 + 5.00 = 20.00 budget, 13.00 + 5.00 = 18.00 spent.
+9.50 + 16.00 + 30 + 30 + 10 = 95.50. Funding: 15.00 + 5.00 = 20.00 budget, 14.00 + 5.00 = 19.00 spent.
+No 自评预警: indicators 86 of 90 (95.56 %) against execution 9.50 of 10 (95 %) is a 0.58 % gap, under the
+red line of 5 %; 5 % unspent is under the yellow line of 20 %.
 """
 
 from __future__ import annotations
@@ -65,19 +67,19 @@ def project_tables() -> dict[str, list[dict[str, object]]]:
             "implementer": "各乡镇科协",
             "initial_budget": 20,
             "adjusted_budget": 20,
-            "spent": 18,
+            "spent": 19,
             "execution_weight": 10,
-            "execution_rate": 0.9,
-            "execution_score": 9,
+            "execution_rate": 0.95,
+            "execution_score": 9.5,
             "fiscal_initial_budget": 15,
             "fiscal_adjusted_budget": 15,
-            "fiscal_spent": 13,
+            "fiscal_spent": 14,
             "carryover_initial_budget": 5,
             "carryover_adjusted_budget": 5,
             "carryover_spent": 5,
             "goal_expected": "举办基层科协干部培训10期，建成乡镇科协服务站5个。",
             "goal_actual": "举办基层科协干部培训8期，建成乡镇科协服务站5个。",
-            "total_score": 95,
+            "total_score": 95.5,
             "conclusion": "项目基本完成，培训期数未达目标。",
             "problems": "受汛期影响，两期培训未能举办。",
             "improvements": "提前安排培训计划，避开汛期。",

@@ -57,7 +57,7 @@ def test_check_names_both_projects(two_projects: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stdout + r.stderr
     heading = r.stdout.splitlines()[0]
     assert heading == f"{UNIT_NAME} 2023 年度项目支出绩效自评 — 校验结果"
-    assert f"{PROJECT_A} 100.00 分" in r.stdout and f"{PROJECT_B} 95.00 分" in r.stdout
+    assert f"{PROJECT_A} 100.00 分" in r.stdout and f"{PROJECT_B} 95.50 分" in r.stdout
     # The 部门整体 rules, which a project-only workbook cannot run, are not counted as lacking data.
     skipped = skipped_rules(check_file(two_projects, None, write=False).result)
     assert "SUM-001" in skipped.other_forms and "SUM-001" not in skipped.missing_data
@@ -75,7 +75,7 @@ def test_check_json_names_forms_projects_and_profile(two_projects: Path, tmp_pat
     assert data["forms"] == ["项目支出绩效自评"] and data["unfilled_forms"] == []
     assert data["projects"] == [
         {"name": PROJECT_A, "total": 100.0, "grade": "优"},
-        {"name": PROJECT_B, "total": 95.0, "grade": "优"},
+        {"name": PROJECT_B, "total": 95.5, "grade": "优"},
     ]
     assert data["profile"]["id"] == "default" and data["profile"]["source"] == "workbook"
     assert data["profile"]["note"] is None

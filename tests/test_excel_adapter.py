@@ -657,7 +657,7 @@ def test_project_only_workbook_is_checked_as_the_file_adapter_checks_it(project_
 
 
 def test_project_only_workbook_gets_its_project_table_computed(project_only) -> None:
-    """科普惠农项目 100 %, 10.00, 100.00, 优; 基层科协组织建设 18 of 20: 90 %, 9.00, 95.00, 优."""
+    """科普惠农项目 100 %, 10.00, 100.00, 优; 基层科协组织建设 19 of 20: 95 %, 9.50, 95.50, 优."""
     _, (_, _, acts) = project_only
     place = cat.table_placement(cat.PROJECTS)
     written = _written(acts, cat.SHEET_PROJECTS)
@@ -670,7 +670,7 @@ def test_project_only_workbook_gets_its_project_table_computed(project_only) -> 
         ]
         for i in range(2)
     ]
-    assert rows == [[1.0, 10.0, 100.0], [0.9, 9.0, 95.0]]
+    assert rows == [[1.0, 10.0, 100.0], [0.95, 9.5, 95.5]]
     assert [written[(first + i, col["grade_calc"])] for i in range(2)] == ["优", "优"]
 
 
@@ -678,7 +678,7 @@ def test_project_only_summary_names_the_projects(project_only) -> None:
     _, (_, _, acts) = project_only
     (alert,) = [a for a in acts if a["func"] == "alert"]
     prompt = alert["args"][0]
-    assert f"项目支出绩效自评 2 个项目：{PROJECT_A} 100.00 分、{PROJECT_B} 95.00 分" in prompt
+    assert f"项目支出绩效自评 2 个项目：{PROJECT_A} 100.00 分、{PROJECT_B} 95.50 分" in prompt
     assert "部门整体" not in prompt and "评分口径" not in prompt  # the workbook's own profile: nothing to say
 
 

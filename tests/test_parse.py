@@ -423,6 +423,8 @@ def test_parse_rate_not_numbers(raw: object) -> None:
         ("一百二十项", "120", "项", ""),
         ("两百户", "200", "户", ""),
         ("九百九十九篇", "999", "篇", ""),
+        ("一千二百个", "1200", "个", ""),  # 千 too, with the text's numeral reader
+        ("三千元", "3000", "元", ""),
         ("零个", "0", "个", ""),
         ("不少于三个", "3", "个", ">="),
         # Filler words and spacing

@@ -72,9 +72,9 @@ def test_the_national_project_profile_checks_two_projects_clean(tmp_path: Path) 
     assert result.model.profile is not None and result.model.profile.id == "财政部2020项目"
     assert [(f.rule_id, f.severity.value) for f in result.findings] == []
     assert result.model.forms == frozenset({cat.Form.PROJECT})
-    # 100.00 and 95.00 as worked out in tests/projects.py
+    # 100.00 and 95.50 as worked out in tests/projects.py
     assert result.summary() == (
-        f"0 个错误、0 个警告、0 个提示；项目支出绩效自评 2 个项目：{PROJECT_A} 100.00 分、{PROJECT_B} 95.00 分"
+        f"0 个错误、0 个警告、0 个提示；项目支出绩效自评 2 个项目：{PROJECT_A} 100.00 分、{PROJECT_B} 95.50 分"
     )
 
 

@@ -84,7 +84,7 @@ def test_the_clean_snapshot_has_no_finding_and_runs_every_project_rule():
     r = run()
     assert [f.text() for f in r.findings] == []
     assert r.model.forms == frozenset({cat.Form.PROJECT})
-    # SUM-008 compares: 科普惠农项目 46 = 46 (fiscal only); 基层科协组织建设 20 = 15 + 5 and 18 = 13 + 5.
+    # SUM-008 compares: 科普惠农项目 46 = 46 (fiscal only); 基层科协组织建设 20 = 15 + 5 and 19 = 14 + 5.
     assert PROJECT_RULES & set(r.not_applicable) == set()
     assert r.not_applicable["SUM-007"] == "本工作簿未填写部门整体支出绩效自评"
 
@@ -96,8 +96,8 @@ def test_the_clean_project_workbook_file_has_no_finding(tmp_path: Path):
     assert r.count(Severity.ERROR) == 0 and r.count(Severity.WARNING) == 0
     assert on_unit_forms(r) == []
     assert PROJECT_RULES & set(r.not_applicable) == set()
-    # 科普惠农项目: 10 + 30 + 20 + 30 + 10 = 100; 基层科协组织建设: 9 + 16 + 30 + 30 + 10 = 95.
-    assert r.project_scores() == [(PROJECT_A, Decimal("100.00"), "优"), (PROJECT_B, Decimal("95.00"), "优")]
+    # 科普惠农项目: 10 + 30 + 20 + 30 + 10 = 100; 基层科协组织建设: 9.5 + 16 + 30 + 30 + 10 = 95.5.
+    assert r.project_scores() == [(PROJECT_A, Decimal("100.00"), "优"), (PROJECT_B, Decimal("95.50"), "优")]
 
 
 def test_the_cli_exits_0_on_the_clean_project_workbook(tmp_path: Path):
@@ -166,7 +166,7 @@ def test_sum008_funding_lines_must_add_up_to_the_total():
     assert ids(r) == {"SUM-008"}
     f = only(r, "SUM-008")
     assert f.severity is Severity.ERROR
-    # 全年执行数 18.00 against 12 + 5 = 17.00: 1.00 apart.
+    # 全年执行数 19.00 against 12 + 5 = 17.00: 2.00 apart.
     assert f.cells == (
         tref(1, "spent"),
         tref(1, "fiscal_spent"),
@@ -180,19 +180,19 @@ def test_sum008_funding_lines_must_add_up_to_the_total():
         "项目支出自评!R6",
     ]
     assert "当年财政拨款 12.00 + 上年结转资金 5.00 = 17.00 万元" in f.message
-    assert "相差 1.00 万元" in f.message and PROJECT_B in f.message and "全年执行数" in f.message
-    assert (f.expected, f.found) == ("17.00 万元", "18.00 万元")
+    assert "相差 2.00 万元" in f.message and PROJECT_B in f.message and "全年执行数" in f.message
+    assert (f.expected, f.found) == ("17.00 万元", "19.00 万元")
 
 
 def test_sum008_within_tolerance_and_无_counts_as_zero():
-    assert "SUM-008" not in ids(run(tables(p1={"fiscal_spent": 13.005})))  # 18.005 vs 18: within 0.01
-    # 无 is nothing: 0 + 5 = 5 against 18.
+    assert "SUM-008" not in ids(run(tables(p1={"fiscal_spent": 14.005})))  # 19.005 vs 19: within 0.01
+    # 无 is nothing: 0 + 5 = 5 against 19.
     f = only(run(tables(p1={"fiscal_spent": "无"})), "SUM-008")
-    assert (f.expected, f.found) == ("5.00 万元", "18.00 万元")
+    assert (f.expected, f.found) == ("5.00 万元", "19.00 万元")
 
 
 def test_sum008_speaks_the_forms_unit():
-    # The same workbook printed in 元: every amount × 10000, 财政拨款 120000 + 结转 50000 = 170000 ≠ 180000.
+    # The same workbook printed in 元: every amount × 10000, 财政拨款 120000 + 结转 50000 = 170000 ≠ 190000.
     data = project_tables()
     for row in data[PROJ]:
         for key in [k for k in row if k.endswith(("budget", "spent"))]:
@@ -200,7 +200,7 @@ def test_sum008_speaks_the_forms_unit():
     data[PROJ][1]["fiscal_spent"] = 120000
     f = only(run(data, {"info_amount_unit": "元"}), "SUM-008")
     assert "当年财政拨款 120,000.00 + 上年结转资金 50,000.00 = 170,000.00 元" in f.message
-    assert (f.expected, f.found) == ("170,000.00 元", "180,000.00 元")
+    assert (f.expected, f.found) == ("170,000.00 元", "190,000.00 元")
 
 
 def test_sum008_not_applicable_without_funding_lines():
@@ -219,17 +219,17 @@ def test_rate006_execution_rate_typed_wrong():
     assert ids(r) == {"RATE-006"}
     f = only(r, "RATE-006")
     assert f.cells[0] == tref(1, "execution_rate")  # H6
-    assert (f.found, f.expected.split("（")[0]) == ("80.00%", "90.00%")  # 18 ÷ 20
+    assert (f.found, f.expected.split("（")[0]) == ("80.00%", "95.00%")  # 19 ÷ 20
 
 
 def test_rate006_execution_rate_on_the_initial_budget():
-    # 年初 18, 全年 20, spent 18: 18 ÷ 18 = 100 % typed, 18 ÷ 20 = 90 % due. Full marks (10) follow from it,
-    # and a total 96 = 10 + 86 that is added right but 1 above the recomputed 95.
+    # 年初 19, 全年 20, spent 19: 19 ÷ 19 = 100 % typed, 19 ÷ 20 = 95 % due. Full marks (10) follow from it,
+    # and a total 96 = 10 + 86 that is added right but 0.5 above the recomputed 95.5.
     r = run(
         tables(
             p1={
-                "initial_budget": 18,
-                "fiscal_initial_budget": 13,
+                "initial_budget": 19,
+                "fiscal_initial_budget": 14,
                 "execution_rate": 1,
                 "execution_score": 10,
                 "total_score": 96,
@@ -241,12 +241,12 @@ def test_rate006_execution_rate_on_the_initial_budget():
 
 
 def test_rate007_execution_score_full_marks_with_money_unspent():
-    # 90 % × 10 = 9.00, typed 10; the total typed 96 = 10 + 86 adds up (no SUM-009), the recomputed is 95.
+    # 95 % × 10 = 9.50, typed 10; the total typed 96 = 10 + 86 adds up (no SUM-009), the recomputed is 95.5.
     r = run(tables(p1={"execution_score": 10, "total_score": 96}))
     assert ids(r) == {"RATE-007", "SCORE-010"}
     f = only(r, "RATE-007")
     assert f.cells[0] == tref(1, "execution_score")
-    assert f.expected.startswith("9.00 分") and f.found == "10.00 分（满分）"
+    assert f.expected.startswith("9.50 分") and f.found == "10.00 分（满分）"
 
 
 # --- SUM-009 typed total ------------------------------------------------------------------------------
@@ -254,23 +254,23 @@ def test_sum009_typed_total_against_the_typed_scores():
     r = run(tables(p1={"total_score": 90}))
     f = only(r, "SUM-009")
     assert f.severity is Severity.ERROR
-    # 9 + (16 + 30 + 30 + 10 = 86) = 95, typed 90: 5 apart.
+    # 9.5 + (16 + 30 + 30 + 10 = 86) = 95.5, typed 90: 5.5 apart.
     assert f.message == (
-        f"项目“{PROJECT_B}”总分填 90.00 分，而执行率得分 9 + 4 个指标得分之和 86 = 95 分，相差 5 分"
+        f"项目“{PROJECT_B}”总分填 90.00 分，而执行率得分 9.5 + 4 个指标得分之和 86 = 95.5 分，相差 5.5 分"
     )
-    assert (f.expected, f.found) == ("95.00 分", "90.00 分")
+    assert (f.expected, f.found) == ("95.50 分", "90.00 分")
     assert f.cells == (
         tref(1, "total_score"),
         tref(1, "execution_score"),
         *(tref(i, "score", PIND) for i in range(4, 8)),
     )
-    # SCORE-010 says the same against the recomputed 95; nothing else fires.
+    # SCORE-010 says the same against the recomputed 95.5; nothing else fires.
     assert ids(r) - {"SCORE-010"} == {"SUM-009"}
 
 
 def test_sum009_quiet_when_the_typed_scores_add_up():
-    # 16 typed as 20 (unmet target, full marks): 9 + 90 = 99 typed and added right, recomputed 95.
-    r = run(tables(p1={"total_score": 99}, i4={"score": 20}))
+    # 16 typed as 20 (unmet target, full marks): 9.5 + 90 = 99.5 typed and added right, recomputed 95.5.
+    r = run(tables(p1={"total_score": 99.5}, i4={"score": 20}))
     assert ids(r) == {"SCORE-002", "SCORE-010"}
 
 
@@ -317,8 +317,8 @@ def test_wt012_default_profile_flags_60_20_weights():
 
 def test_wt012_a_missing_level_counts_as_zero():
     # 基层科协组织建设 without its 满意度 row: 10 + 20 + 30 + 30 = 90 (WT-009) and 满意度 0 of 10 (WT-012);
-    # the typed total follows: 9 + 16 + 30 + 30 = 85.
-    data = tables(p1={"total_score": 85})
+    # the typed total follows: 9.5 + 16 + 30 + 30 = 85.5.
+    data = tables(p1={"total_score": 85.5})
     del data[PIND][7]
     r = run(data)
     assert ids(r) == {"WT-009", "WT-012"}
@@ -449,7 +449,7 @@ def test_project_rules_fire_alongside_the_unit_rules(both_forms):
     (funds,) = findings_of(r, "SUM-008")
     assert str(funds.cells[0]) == "项目支出自评!F6"
     (total,) = findings_of(r, "SUM-009")
-    assert total.found == "90.00 分" and total.expected == "95.00 分"
+    assert total.found == "90.00 分" and total.expected == "95.50 分"
     # The demonstration-unit conflict of 桃江 is reported once, and no project text joins it.
     # (issue 11 adds a second one, 专家工作站: 原有3家 + 新增2家 against 三个.)
     (conflict,) = [f for f in findings_of(r, "TXT-009") if "示范户" in f.message]

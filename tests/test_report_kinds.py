@@ -121,9 +121,9 @@ def test_each_project_chapter_states_its_own_figures(projects_only) -> None:
     chapters = _chapters(render_report(result))
     overview = chapters["一、基本情况"]
     assert "对2个项目开展了绩效自评" in overview
-    # 46 + 20 budget, 46 + 18 spent: 64 ÷ 66 = 96.97 %.
-    assert "各项目合计年初预算66.00万元，全年预算66.00万元，全年执行64.00万元，预算执行率96.97%" in overview
-    assert f"“{PROJECT_A}”总分100.00分，等级“优”；“{PROJECT_B}”总分95.00分，等级“优”" in overview
+    # 46 + 20 budget, 46 + 19 spent: 65 ÷ 66 = 98.48 %.
+    assert "各项目合计年初预算66.00万元，全年预算66.00万元，全年执行65.00万元，预算执行率98.48%" in overview
+    assert f"“{PROJECT_A}”总分100.00分，等级“优”；“{PROJECT_B}”总分95.50分，等级“优”" in overview
 
     a = chapters[f"二、{PROJECT_A}绩效自评情况"]
     for phrase in (
@@ -139,19 +139,19 @@ def test_each_project_chapter_states_its_own_figures(projects_only) -> None:
         "培训前开展需求调查，按产业安排课程。",
     ):
         assert phrase in a, phrase
-    assert "95.00" not in a and PROJECT_B not in a  # no figure of the other project
+    assert "95.50" not in a and PROJECT_B not in a  # no figure of the other project
 
     b = chapters[f"三、{PROJECT_B}绩效自评情况"]
     for phrase in (
         "实施单位为各乡镇科协",
-        "全年执行18.00万元，预算执行率90.00%，未执行2.00万元",
-        # 13 ÷ 15 = 86.67 %
-        "其中：当年财政拨款全年预算15.00万元，执行13.00万元，执行率86.67%；"
+        "全年执行19.00万元，预算执行率95.00%，未执行1.00万元",
+        # 14 ÷ 15 = 93.33 %
+        "其中：当年财政拨款全年预算15.00万元，执行14.00万元，执行率93.33%；"
         "上年结转资金全年预算5.00万元，执行5.00万元，执行率100.00%。",
         "其中2项达到年度指标值，1项未达到。另有1项为定性指标",
         "产出指标（分值50分，复核得分46.00分）",  # 8 ÷ 10 × 20 = 16, + 30
-        "预算执行率得分9.00分（分值10分）",
-        "总分95.00分，等级“优”",
+        "预算执行率得分9.50分（分值10分）",
+        "总分95.50分，等级“优”",
         "“基层科协干部培训期数”：年度指标值“10期”，实际完成“8期”，得分16.00分（分值20分）。"
         "偏差原因及改进措施：受汛期影响两期培训未能举办，次年提前安排。",
         "受汛期影响，两期培训未能举办。",
@@ -222,9 +222,9 @@ def test_project_table_in_the_national_layout(projects_only) -> None:
         *("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
     ]
     total = _row(t, "年度资金总额", col=1)
-    assert t.rows[total][3:] == ["20.00", "20.00", "18.00", "10", "90.00%", "9"]
+    assert t.rows[total][3:] == ["20.00", "20.00", "19.00", "10", "95.00%", "9.50"]
     assert [t.rows[total + i][1:] for i in (1, 2, 3)] == [
-        ["其中：\n当年财政拨款", "", "15.00", "15.00", "13.00", "—", "86.67%", "—"],
+        ["其中：\n当年财政拨款", "", "15.00", "15.00", "14.00", "—", "93.33%", "—"],
         ["上年结转资金", "", "5.00", "5.00", "5.00", "—", "100.00%", "—"],
         ["其他资金", "", "", "", "", "—", "", "—"],
     ]
@@ -234,7 +234,7 @@ def test_project_table_in_the_national_layout(projects_only) -> None:
     head = _row(t, "绩\n效\n指\n标")
     assert t.rows[head][7] == "得分"
     score = _row(t, "总分")
-    assert t.rows[score][6:] == ["100", "95", "等级：优"]
+    assert t.rows[score][6:] == ["100", "95.50", "等级：优"]
     assert [(t.rows[r][0], t.rows[r][4]) for r in range(score + 1, len(t.rows))] == [
         ("评价结论", "项目基本完成，培训期数未达目标。"),
         ("存在问题", "受汛期影响，两期培训未能举办。"),
@@ -251,7 +251,7 @@ def test_report_sheet_of_a_project_workbook(projects_only) -> None:
     assert lines[0] == PROJECT_TITLE
     text = "\n".join(lines)
     assert f"二、{PROJECT_A}绩效自评情况" in text and f"三、{PROJECT_B}绩效自评情况" in text
-    assert "全年执行46.00万元，预算执行率100.00%" in text and "总分95.00分" in text
+    assert "全年执行46.00万元，预算执行率100.00%" in text and "总分95.50分" in text
     for word in UNIT_WORDS:
         assert word not in text, word
 
@@ -263,17 +263,17 @@ def test_scores_and_findings_sheets_show_the_projects_not_a_unit_total(projects_
     labels = [row[0] if row else "" for row in scores.rows]
     assert labels[1] == "项目支出"  # the header row: no 部门整体 block above it
     assert scores.rows[2] == [PROJECT_A, 1.0, 100.0, 100.0, "优"]
-    assert scores.rows[3] == [PROJECT_B, 0.9, 95.0, 95.0, "优"]
+    assert scores.rows[3] == [PROJECT_B, 0.95, 95.5, 95.5, "优"]
     assert "绩效指标明细" not in labels
     # Then each project's own block: 预算执行率, the 一级指标, 总分, its indicators.
     b = labels.index(f"项目：{PROJECT_B}")
     assert labels[b + 1 : b + 6] == ["预算执行率", "产出指标", "效益指标", "满意度指标", "总分"]
-    assert scores.rows[b + 1][1:4] == [10.0, 9.0, 9.0] and scores.rows[b + 5][2:4] == [95.0, 95.0]
+    assert scores.rows[b + 1][1:4] == [10.0, 9.5, 9.5] and scores.rows[b + 5][2:4] == [95.5, 95.5]
     assert labels.index("总分") > labels.index(f"项目：{PROJECT_A}")
 
     findings = next(s for s in plan.sheets if s.kind == cat.SHEET_FINDINGS)
     title = str(findings.rows[0][0])
-    assert f"{PROJECT_A} 100.00 分" in title and f"{PROJECT_B} 95.00 分" in title
+    assert f"{PROJECT_A} 100.00 分" in title and f"{PROJECT_B} 95.50 分" in title
     assert "部门整体" not in title and "总分无法计算" not in title
     written = load_workbook(output)
     assert written[cat.SHEET_SCORES]["A2"].value == "项目支出"
@@ -322,7 +322,7 @@ def test_pdf_of_a_project_workbook(project_docx) -> None:
         "上年结转资金",
         "预期目标",
         "总分",
-        "86.67%",
+        "93.33%",
         "填表人",
     ):
         assert word in last_two, word
@@ -355,7 +355,7 @@ def test_project_package_is_named_for_projects_and_holds_one_table_a_project(pro
         assert word not in everything, word
     cover = [str(c.value) for row in wb["报送说明"].iter_rows() for c in row if c.value is not None]
     assert cover[cover.index("自评表") + 1] == "项目支出绩效自评（2 个项目）"
-    assert cover[cover.index("项目总分（复核）") + 1] == f"{PROJECT_A} 100.00（优）；{PROJECT_B} 95.00（优）"
+    assert cover[cover.index("项目总分（复核）") + 1] == f"{PROJECT_A} 100.00（优）；{PROJECT_B} 95.50（优）"
     assert "总分（复核）" not in cover
     doc = Document(str(res.folder / f"{PROJECT_PACKAGE}.docx"))
     assert len(doc.tables) == 2
@@ -367,7 +367,7 @@ def test_project_manifest_says_which_forms_were_checked(project_export) -> None:
     assert manifest["check"]["total_score"] is None and manifest["check"]["grade"] is None
     assert manifest["check"]["projects"] == [
         {"name": PROJECT_A, "total_score": 100.0, "grade": "优"},
-        {"name": PROJECT_B, "total_score": 95.0, "grade": "优"},
+        {"name": PROJECT_B, "total_score": 95.5, "grade": "优"},
     ]
 
 
@@ -383,7 +383,7 @@ def test_both_kinds_get_both_reports(both_kinds) -> None:
     chapter = _chapters(report)["八、项目支出绩效自评情况"]
     assert f"（一）{PROJECT_A}\n1．项目基本情况\n本项目主管部门为" in chapter
     assert f"（二）{PROJECT_B}\n1．项目基本情况" in chapter
-    assert "全年执行18.00万元，预算执行率90.00%，未执行2.00万元" in chapter and "总分95.00分" in chapter
+    assert "全年执行19.00万元，预算执行率95.00%，未执行1.00万元" in chapter and "总分95.50分" in chapter
     attachments = [p.text for p in report.paragraphs if p.kind == "attachment"]
     assert attachments == [
         "附件：1．桃江县科学技术协会2023年度部门整体支出绩效评价基础数据表",
@@ -415,7 +415,7 @@ def test_both_kinds_package(both_kinds, tmp_path: Path) -> None:
     cover = [str(c.value) for row in wb["报送说明"].iter_rows() for c in row if c.value is not None]
     assert cover[cover.index("自评表") + 1] == "部门整体支出绩效自评、项目支出绩效自评（2 个项目）"
     assert cover[cover.index("总分（复核）") + 1] == "100.00（优）"
-    assert cover[cover.index("项目总分（复核）") + 1] == f"{PROJECT_A} 100.00（优）；{PROJECT_B} 95.00（优）"
+    assert cover[cover.index("项目总分（复核）") + 1] == f"{PROJECT_A} 100.00（优）；{PROJECT_B} 95.50（优）"
     manifest = json.loads((res.folder / MANIFEST).read_text(encoding="utf-8"))
     assert [f["form"] for f in manifest["forms"]] == ["unit", "project"]
     assert manifest["check"]["total_score"] == 100.0 and len(manifest["check"]["projects"]) == 2

@@ -200,6 +200,22 @@ def test_pl022_yellow_warning_when_more_than_a_fifth_is_unspent() -> None:
     assert "PL-022" not in ids(run())
 
 
+def test_pl023_red_warning_per_project() -> None:
+    # 基层科协组织建设 spending 18 of 20: 90 %, 9 of 10; indicators 86 of 90 (95.56 %):
+    # (95.56 % − 90 %) ÷ 95.56 % = 5.81 % > 5 %. The fixture's 19 of 20 (95 %) is a 0.58 % gap: quiet.
+    rows = [dict(p) for p in project_tables()[PROJ]]
+    rows[1].update(spent=18, fiscal_spent=13, execution_rate=0.9, execution_score=9, total_score=95)
+    r = projects(**{PROJ: rows})
+    (f,) = findings_of(r, "PL-023")
+    assert f.severity is Severity.WARNING
+    assert "基层科协组织建设" in f.message and "5.81%" in f.message and "红色预警" in f.message
+    assert str(f.cells[0]) == "项目支出自评!I6"  # its execution score, then the indicator scores
+    assert "PL-023" not in ids(projects())
+    # Weights other than the profile's (执行率 20): WT-011 says so, and the red warning stays silent.
+    rows[1].update(execution_weight=20)
+    assert "PL-023" not in ids(projects(**{PROJ: rows}))
+
+
 def test_pl024_yellow_warning_per_project() -> None:
     tables = project_tables()
     rows = [dict(p) for p in tables[PROJ]]

@@ -116,6 +116,38 @@ def test_amount_after_a_project_name_that_agrees_is_fine():
     assert "TXT-012" not in ids(run({"info_achievements": text}, items=ITEMS))
 
 
+GRANTED = "目前已申报成功了马迹塘镇为2023年湖南省科普小镇建设项目，获批项目资金{amount}万元。"
+
+
+def test_granted_funds_near_the_one_special_fund_line():
+    # Seed 000: "获批项目资金50万元" while 附件1 holds 专项资金 50.68 and no 50 anywhere: a 提示 only.
+    r = run({"info_achievements": GRANTED.format(amount="50")}, items=ITEMS)
+    f = only(r, "TXT-014")
+    assert f.severity is Severity.INFO
+    assert "国家基层科普行动计划专项资金" in f.message and "相差 0.68 万元" in f.message
+    assert (f.found, f.expected) == ("50.00 万元", "50.68 万元")
+    assert f.cells[0] == fref("info_achievements")
+    # The same figure in 元 (500,000 元) is the same claim.
+    in_yuan = GRANTED.format(amount="500000").replace("万元", "元")
+    assert "TXT-014" in ids(run({"info_achievements": in_yuan}, items=ITEMS))
+
+
+def test_granted_funds_silent_when_unsure():
+    texts = (
+        GRANTED.format(amount="50.68"),  # equal to the line
+        GRANTED.format(amount="48"),  # equal to another table amount (业务工作经费 48)
+        GRANTED.format(amount="约50"),  # approximate
+        GRANTED.format(amount="30"),  # near no special line: a different grant
+    )
+    for text in texts:
+        assert "TXT-014" not in ids(run({"info_achievements": text}, items=ITEMS)), text
+    # Near two special lines at once (50.68, and 48 once its line is a 专项 line): which one is unknown.
+    items = [{**ITEMS[0], "name": "省级科普专项经费"}, *ITEMS[1:]]
+    assert "TXT-014" not in ids(run({"info_achievements": GRANTED.format(amount="50")}, items=items))
+    # Without a verb of granting, the amount is not about granted funds.
+    assert "TXT-014" not in ids(run({"info_achievements": "马迹塘镇科普小镇建设项目50万元。"}, items=ITEMS))
+
+
 def _with_note(note: str) -> list[dict[str, object]]:
     rows = [dict(r) for r in CLEAN_INDICATORS]
     rows[3] = indicator("产出指标", "时效指标", "资金支付及时率", "100%", "86%", 10, 8.6, deviation_note=note)

@@ -430,6 +430,9 @@ def test_seed002_basic_initial_budget_is_not_the_unit_budget() -> None:
         ("在职7人。", [("actual_staff", D("7"))]),
         ("2023年实际在职人数7人。", [("actual_staff", D("7"))]),
         ("在职两人。", [("actual_staff", D("2"))]),
+        # Spoken numerals read as in a cell (core/numerals.py): 一百二 is 120, not 102.
+        ("在职一百二人。", [("actual_staff", D("120"))]),
+        ("编制一千零五人。", [("authorized_staff", D("1005"))]),
         ("年初预算158.43万元。", [("initial_budget", D("158.43"))]),
         ("批复年初预算158.43万元。", [("initial_budget", D("158.43"))]),
         ("年初预算数为88.35万元。", [("initial_budget", D("88.35"))]),

@@ -30,16 +30,29 @@ Value = Decimal | Unavailable
 GRADE_PENDING = "等级待定"
 
 
+def weight_total(exec_weight: Quantity, indicators: list[Indicator]) -> Decimal | None:
+    """执行率分值 + every indicator's 分值 of one form; None when one of them cannot be read."""
+    weights = [exec_weight, *(i.weight for i in indicators)]
+    if not indicators or not all(w.ok and w.value is not None for w in weights):
+        return None
+    return sum((w.value for w in weights if w.value is not None), ZERO)
+
+
+def weights_off(model: Model, form: Form, total: Decimal | None) -> bool:
+    """The weights add up to something other than the profile's total (100). The one place this is
+    decided: the grade (等级待定), the summary and the rules that divide by the weights all ask here."""
+    if total is None:
+        return False
+    return abs(total - sum(model.profile.weights_of(form).values(), ZERO)) > model.profile.score_tolerance
+
+
 def _grade(
     model: Model, total: Decimal, exec_weight: Quantity, indicators: list[Indicator], form: Form
 ) -> str:
     """The grade of a total, or 等级待定 when the weights behind it do not add up to the profile's total
     (a 110-point form graded 优 would be a grade nobody can trust)."""
-    weights = [exec_weight, *(i.weight for i in indicators)]
-    if all(w.ok for w in weights):
-        given = sum((w.value for w in weights), ZERO)
-        if abs(given - sum(model.profile.weights_of(form).values(), ZERO)) > model.profile.score_tolerance:
-            return GRADE_PENDING
+    if weights_off(model, form, weight_total(exec_weight, indicators)):
+        return GRADE_PENDING
     return model.profile.grade(total)
 
 

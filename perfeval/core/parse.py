@@ -22,6 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Concatenate, ParamSpec
 
+from perfeval.core.numerals import CHINESE_NUMERAL_CHARS, chinese_int
 from perfeval.core.snapshot import UncomputedFormula
 
 __all__ = [
@@ -159,8 +160,7 @@ _CN_MEASURE_WORDS = frozenset(
         *("门", "间", "栋", "块", "道", "届", "季度", "元", "万元", "个工作日"),
     }
 )
-_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
-_CN_NUMERAL_RE = re.compile("[零〇一二两三四五六七八九十百]+")
+_CN_NUMERAL_RE = re.compile(f"[{CHINESE_NUMERAL_CHARS}]+")
 
 # Money units as powers of ten of 元, so 元 ↔ 万元 is an exact shift of the decimal point.
 _MONEY_EXPONENT = {"元": 0, "千元": 3, "万元": 4, "百万元": 6, "亿元": 8}
@@ -318,41 +318,6 @@ def _canon_unit(unit: str) -> str | None:
     return None
 
 
-def _cn_int(s: str) -> int | None:
-    """Chinese numeral 零..九百九十九 -> int; None when `s` is not a well-formed numeral."""
-    if not s:
-        return None
-    if s in ("零", "〇"):
-        return 0
-    total = 0
-    rest = s
-    if "百" in rest:
-        head, _, rest = rest.partition("百")
-        if len(head) != 1 or not _CN_DIGITS.get(head):
-            return None
-        total = _CN_DIGITS[head] * 100
-        if rest[:1] in ("零", "〇"):  # 一百零五
-            return total + _CN_DIGITS[rest[1]] if len(rest) == 2 and _CN_DIGITS.get(rest[1]) else None
-        if len(rest) == 1 and _CN_DIGITS.get(rest):  # 一百二 = 120 in speech
-            return total + _CN_DIGITS[rest] * 10
-    if "十" in rest:
-        head, _, rest = rest.partition("十")
-        if head == "" and total == 0:
-            tens = 1  # 十二
-        elif len(head) == 1 and _CN_DIGITS.get(head):
-            tens = _CN_DIGITS[head]
-        else:
-            return None
-        total += tens * 10
-    if rest == "":
-        return total
-    if len(rest) == 1 and _CN_DIGITS.get(rest) and rest != "两":
-        return total + _CN_DIGITS[rest]
-    if total == 0 and rest == "两":
-        return 2
-    return None
-
-
 # --------------------------------------------------------------------------------------------------------
 # The shared reader
 # --------------------------------------------------------------------------------------------------------
@@ -452,7 +417,7 @@ def _read_chinese(s: str, comparator: str) -> _Reading | _Fail:
     if m is None:
         return _Fail("multi" if len(_NUMBER_GROUP_RE.findall(s)) > 1 else "notnum")
     unit = s[m.end() :]
-    number = _cn_int(m.group())
+    number = chinese_int(m.group())
     if number is None or unit not in _CN_MEASURE_WORDS:
         return _Fail("notnum")
     return _Reading(Decimal(number), unit, comparator, chinese=True)

@@ -9,10 +9,9 @@ from perfeval import catalogue as cat
 from perfeval.catalogue import Form
 from perfeval.core.compute import GRADE_PENDING, Unavailable, compute
 from perfeval.core.findings import Finding, Severity
-from perfeval.core.model import Model, Project, build_model
+from perfeval.core.model import Model, build_model
 from perfeval.core.profile import Profile
 from perfeval.core.rules import run_rules
-from perfeval.core.rules.weights import project_weight_total, unit_weight_total, weights_off
 from perfeval.core.snapshot import Snapshot
 
 
@@ -32,18 +31,13 @@ class CheckResult:
 
     @property
     def unit_weights_off(self) -> bool:
-        """The 部门整体 weights do not add up to the profile's total: its 总分 has no grade."""
-        return weights_off(self.model, Form.UNIT, unit_weight_total(self.model))
-
-    def project_weights_off(self, project: Project) -> bool:
-        return weights_off(self.model, Form.PROJECT, project_weight_total(project))
+        """The 部门整体 weights do not add up to the profile's total: compute graded it 等级待定."""
+        return self.grade == GRADE_PENDING
 
     @property
     def grade(self) -> str | None:
         value = self.model.computed.get("ua_grade_calc")
-        if not isinstance(value, str):
-            return None
-        return GRADE_PENDING if self.unit_weights_off else value
+        return value if isinstance(value, str) else None
 
     def weights_note(self, form: Form) -> str:
         """The note "分值合计不是 100 分，等级待定", with the profile's total."""
@@ -57,8 +51,6 @@ class CheckResult:
         for p in self.model.projects:
             total = self.model.table_computed.get((cat.PROJECTS.name, p.index, "total_score_calc"))
             grade = self.model.table_computed.get((cat.PROJECTS.name, p.index, "grade_calc"))
-            if isinstance(grade, str) and self.project_weights_off(p):
-                grade = GRADE_PENDING
             out.append(
                 (
                     p.name or f"第{p.index + 1}行项目",

@@ -30,11 +30,14 @@ Pure Python on purpose: the core must stay free of Excel libraries.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+
+from perfeval.core.numerals import CHINESE_NUMERAL_CHARS, chinese_int
 
 __all__ = [
     "AMOUNT_KINDS",
@@ -44,6 +47,7 @@ __all__ = [
     "CountConflict",
     "extract_claims",
     "extract_counts",
+    "extract_granted_amounts",
     "extract_named_amounts",
     "repeated_counts",
     "stale_years",
@@ -117,6 +121,17 @@ FLAG_KINDS = frozenset(
 # --------------------------------------------------------------------------- normalised view of a text
 
 
+@functools.lru_cache(maxsize=4096)
+def _nfkc(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch)
+
+
+@functools.lru_cache(maxsize=64)
+def _text(source: str, original: str) -> _Text:
+    """The normalised view of one text, made once: every extractor walks the same texts."""
+    return _Text(source, original)
+
+
 class _Text:
     """NFKC copy of one field's text that can map every position back to the original."""
 
@@ -126,9 +141,12 @@ class _Text:
         parts: list[str] = []
         pos: list[int] = []
         for i, ch in enumerate(original):
-            n = unicodedata.normalize("NFKC", ch)
+            n = _nfkc(ch)
             parts.append(n)
-            pos.extend([i] * len(n))
+            if len(n) == 1:
+                pos.append(i)
+            else:
+                pos.extend([i] * len(n))
         self.norm = "".join(parts)
         self._pos = pos
 
@@ -153,7 +171,7 @@ def _sentences_of(texts: Mapping[str, str]) -> Iterator[tuple[_Text, str, int, i
     for source, text in texts.items():
         if not text:
             continue
-        tx = _Text(source, text)
+        tx = _text(source, text)
         for lo, hi in tx.sentences():
             yield tx, tx.norm, lo, hi
 
@@ -178,30 +196,12 @@ def _clause_end(norm: str, pos: int, hi: int) -> int:
 
 # --------------------------------------------------------------------------- numbers
 
-_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
-_CN_POWERS = {"十": 10, "百": 100, "千": 1000}
-_CN_NUM = "零〇一二两三四五六七八九十百千"
-
-
-def _cn_to_int(s: str) -> int | None:
-    """'三' -> 3, '十四' -> 14, '一百零五' -> 105; None for runs that are not a number ('一二')."""
-    total, cur, last_was_digit = 0, 0, False
-    for ch in s:
-        if ch in _CN_DIGITS:
-            if last_was_digit and ch not in "零〇":
-                return None
-            cur = _CN_DIGITS[ch]
-            last_was_digit = ch not in "零〇"
-        else:
-            total += (cur or 1) * _CN_POWERS[ch]
-            cur, last_was_digit = 0, False
-    return total + cur
-
 
 def _count_value(token: str) -> Decimal | None:
+    # The cells' numeral reader (core/parse.py) too, so "一百二" is 120 in a table and in the text.
     if token.isdigit():
         return Decimal(token)
-    n = _cn_to_int(token)
+    n = chinese_int(token)
     return None if n is None else Decimal(n)
 
 
@@ -221,7 +221,7 @@ def _wan(number: str, unit: str) -> Decimal:
 
 # --------------------------------------------------------------------------- staff (编制 / 实有)
 
-_NUM_CNT = rf"(\d+|[{_CN_NUM}]+)"
+_NUM_CNT = rf"(\d+|[{CHINESE_NUMERAL_CHARS}]+)"
 _FILL = r"(?:为|共|是|有|共有|:)?\s*"
 # The look-behinds keep "行政编制3名" out of the total: it is a per-kind count.
 _AUTH_RE = re.compile(
@@ -562,7 +562,7 @@ def extract_claims(texts: Mapping[str, str]) -> list[Claim]:
     for source, text in texts.items():
         if not text:
             continue
-        tx = _Text(source, text)
+        tx = _text(source, text)
         found = _staff_claims(tx) + _amount_claims(tx) + _flag_claims(tx)
         seen: set[tuple[str, Decimal | None, int]] = set()
         # Order by where the claim ends (its number), which reads like the text.
@@ -602,7 +602,7 @@ _TRAIL_FILLERS = (
     "共计", "合计", "总计", "累计", "共有", "现有", "拥有", "达到", "增至",
     "共", "达", "计", "有", "为", "是",
 )  # fmt: skip
-_ORDINAL_LEAD_RE = re.compile(rf"^[{_CN_NUM}]+是")
+_ORDINAL_LEAD_RE = re.compile(rf"^[{CHINESE_NUMERAL_CHARS}]+是")
 
 
 def _phrase_before(norm: str, pos: int) -> tuple[int, str, bool]:
@@ -694,7 +694,7 @@ def _unit_class(unit: str) -> str:
 
 def extract_counts(texts: Mapping[str, str]) -> list[Claim]:
     """Every "<phrase><number><unit>" count (kind "count"), the raw material of repeated_counts."""
-    return [c for source, text in texts.items() if text for _, c in _all_count_items(_Text(source, text))]
+    return [c for source, text in texts.items() if text for _, c in _all_count_items(_text(source, text))]
 
 
 def _all_count_items(tx: _Text) -> Iterator[tuple[str, Claim]]:
@@ -734,7 +734,7 @@ def repeated_counts(texts: Mapping[str, str]) -> list[CountConflict]:
     items: list[tuple[str, Claim]] = []
     for source, text in texts.items():
         if text:
-            items.extend(_all_count_items(_Text(source, text)))
+            items.extend(_all_count_items(_text(source, text)))
     # Union-find over items with the same unit and the same subject.
     parent = list(range(len(items)))
 
@@ -816,6 +816,32 @@ def extract_named_amounts(texts: Mapping[str, str], names: list[str]) -> list[tu
             out.append(
                 (i, tx.claim("named_amount", _wan(m.group(1), m.group(3)), "万元", cs, m.end(), approx))
             )
+    return out
+
+
+# --------------------------------------------------------------------------- granted funds ("获批项目资金50万元")
+
+# The clause before the number says funds were granted or allocated to the unit: a verb of granting, then
+# (within the clause) what was granted, ending in a word for money.
+_GRANTED_RE = re.compile(
+    r"(?:获批|批复|下达|下拨|拨付|拨入|争取到?|获得|落实)[^,，、()（）]{0,24}?"
+    r"(?:资金|经费|专款|补助|补贴)(?:共计|合计|累计|共|为|了)?$"
+)
+
+
+def extract_granted_amounts(texts: Mapping[str, str]) -> list[Claim]:
+    """Amounts of funds the text says were granted or allocated ("获批项目资金50万元", "上级下达专项经费
+    20万元"), in 万元; approximate amounts are marked."""
+    out: list[Claim] = []
+    for tx, norm, lo, hi in _sentences_of(texts):
+        for m in _MONEY_RE.finditer(norm, lo, hi):
+            cs = _clause_start(norm, lo, m.start())
+            label = norm[cs : m.start()].rstrip()
+            approx = _money_approx(norm, m, label)
+            if approx:
+                label = _APPROX_MONEY_BEFORE_RE.sub("", label).rstrip()
+            if _GRANTED_RE.search(label):
+                out.append(tx.claim("granted", _wan(m.group(1), m.group(3)), "万元", cs, m.end(), approx))
     return out
 
 

@@ -20,6 +20,7 @@ from perfeval.core.textclaims import (
     APPROX_TOLERANCE,
     Claim,
     extract_claims,
+    extract_granted_amounts,
     extract_named_amounts,
     name_core,
     repeated_counts,
@@ -603,7 +604,7 @@ def _named_lines(m: Model) -> list[tuple[str, list[Decimal], list[CellRef]]]:
     out: list[tuple[str, list[Decimal], list[CellRef]]] = []
     if m.checks(cat.Form.UNIT):
         for item in m.project_items:
-            cols = ("current_budget", "current_actual")
+            cols = [c for c in ("current_budget", "current_actual") if q_value(item.amounts[c]) is not None]
             values = [v for v in (q_value(item.amounts[c]) for c in cols) if v is not None]
             refs = [m.tref(cat.PROJECT_ITEMS.name, item.index, c) for c in cols]
             if item.name and values:
@@ -690,6 +691,55 @@ def amounts_in_text(m: Model) -> Iterator[Hit]:
             expected=table,
             found="、".join(fmt_amount(c.value) for c in group),  # type: ignore[arg-type]
             advice=_ADVICE,
+        )
+
+
+_SPECIAL_FUNDS_RE = re.compile(r"专项|专款|上级|补助|转移支付|中央|省级|市级")
+
+
+def _table_amounts(m: Model) -> set[Decimal]:
+    """Every amount the form's cells and tables hold: a text amount equal to one of them is the table's."""
+    out = {m.num(f.name) for f in cat.fields().values() if f.type is cat.FieldType.AMOUNT}
+    out |= {v for _, values, _ in _named_lines(m) for v in values}
+    out |= {q_value(a) for item in m.project_items for a in item.amounts.values()}
+    return {v for v in out if v is not None}
+
+
+@rule(
+    "TXT-014",
+    "文字中的获批（下达）资金与表中专项资金不一致",
+    Severity.INFO,
+    reads=(*CLAIM_FIELDS, cat.PROJECT_ITEMS.name, cat.PROJECTS.name),
+    description=(
+        "报告文字中“获批（下达、拨付）…资金 X 万元”与表中名称含专项、上级、补助等的唯一一行金额相近（相差 10% 以内）"
+        "却不相等，且表中没有任何金额等于 X：可能是同一笔资金的两种说法。“约、余”的金额不比较。"
+    ),
+)
+def granted_funds(m: Model) -> Iterator[Hit]:
+    tol = m.profile.amount_tolerance
+    special = [line for line in _named_lines(m) if _SPECIAL_FUNDS_RE.search(line[0])]
+    if not special:
+        return
+    held = _table_amounts(m)
+    for c in extract_granted_amounts(_note_sources(m)):
+        if c.approx or c.value is None or any(abs(c.value - v) <= tol for v in held):
+            continue
+        near = [
+            (name, v, refs)
+            for name, values, refs in special
+            for v in values
+            if v > 0 and abs(c.value - v) <= APPROX_TOLERANCE * v
+        ]
+        if len({name for name, _, _ in near}) != 1:
+            continue  # no line, or several, that the amount could be about: stay silent
+        name, value, refs = near[0]
+        yield hit(
+            (source_ref(m, c.source), *refs),
+            f"{_where(m, c.source)}中写 {quote(c.snippet)}（{fmt_amount(c.value)}），表中“{name}”为 "
+            f"{fmt_amount(value)}，相差 {fmt_amount(abs(value - c.value))}；若是同一笔资金，两处应一致",
+            expected=fmt_amount(value),
+            found=fmt_amount(c.value),
+            advice="请核对获批（下达）资金的金额：若与表中该项资金是同一笔，请统一文字和表格；不是同一笔的，可不处理。",
         )
 
 

@@ -3,7 +3,7 @@
 - WT-013 the same 三级指标 twice in one table; WT-014 the execution rate entered again as an indicator.
 - PL-020 an indicator about money (预算完成率, 资金到位率, 成本控制率, 项目总成本) whose 完成值 contradicts the
   form's own 全年预算数 / 全年执行数.
-- PL-021/PL-022 (部门整体) and PL-024 (each project's yellow): the 自评预警 of the budget system, for the 部门整体 form and for each project: red when the
+- PL-021/PL-022 (部门整体) and PL-023/PL-024 (each project): the 自评预警 of the budget system, red when the
   indicator scores run ahead of spending by more than 5 %, yellow when the budget is 0 or more than 20 % of it
   is unspent. The system divides by 90 and 10; here the profile's weights are used.
 
@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from perfeval import catalogue as cat
 from perfeval.catalogue import Form
+from perfeval.core.compute import weights_off
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, NotApplicable
 from perfeval.core.parse import normalize_text
@@ -35,7 +36,7 @@ from perfeval.core.rules.registry import (
     hit,
     rule,
 )
-from perfeval.core.rules.weights import project_weight_total, unit_weight_total, weights_off
+from perfeval.core.rules.weights import project_weight_total, unit_weight_total
 from perfeval.core.snapshot import CellRef
 
 IND = cat.INDICATORS.name
@@ -290,10 +291,12 @@ def money_indicator_contradicts(m: Model) -> Iterator[Hit]:
 
 
 # --- PL-021 / PL-022 自评预警 ------------------------------------------------------------------------------
-def _typed_indicator_score(f: _Form) -> Decimal | None:
-    if not f.indicators or not all(i.score.ok for i in f.indicators):
+def _typed_sum(f: _Form, column: str) -> Decimal | None:
+    """The typed indicator scores (or weights) added up; None when one cannot be read."""
+    quantities = [getattr(i, column) for i in f.indicators]
+    if not quantities or not all(q.ok for q in quantities):
         return None
-    return sum((i.score.value or ZERO for i in f.indicators), ZERO)
+    return sum((q.value or ZERO for q in quantities), ZERO)
 
 
 def _missing(m: Model, forms: list[_Form], keys: tuple[str, ...]) -> str:
@@ -306,13 +309,20 @@ def _red(m: Model, forms: list[_Form]) -> Iterator[Hit]:
     checked = False
     if forms and all(f.weights_off for f in forms):
         raise NotApplicable("分值合计不是 100 分（见 WT-005、WT-009），不按分值比例计算")
+    tol = m.profile.score_tolerance
     for f in forms:
         weights = m.profile.weights_of(f.form)
         exec_weight = weights["execution"]
         ind_weight = sum(weights.values(), ZERO) - exec_weight
-        score = _typed_indicator_score(f)
+        score = _typed_sum(f, "score")
         if f.weights_off or score is None or f.exec_score is None or exec_weight <= 0 or ind_weight <= 0:
             continue
+        typed_weight = _typed_sum(f, "weight")
+        if any(
+            t is None or abs(t - w) > tol
+            for t, w in ((f.exec_weight, exec_weight), (typed_weight, ind_weight))
+        ):
+            continue  # weights other than the profile's: WT-009..012 say so, and the shares would mislead
         checked = True
         if score <= 0:
             continue
@@ -400,9 +410,14 @@ def yellow_warning_unit(m: Model) -> Iterator[Hit]:
     yield from _yellow(m, _of(m, Form.UNIT))
 
 
-# The red warning of each project (PL-023) is ready in _red but not registered yet: the project fixture
-# tests/projects.py calls "clean" holds a project the budget system flags red (基层科协组织建设: 86 of 90
-# points against 90 % spent, 5.81 %); registering it waits for that fixture and its expectations to change.
+@rule("PL-023", "自评预警（红色）：项目指标得分高于预算执行", Severity.WARNING, reads=(PROJECTS, PIND),
+      description="每个项目：" + _RED_DOC, forms=PROJECT)  # fmt: skip
+def red_warning_projects(m: Model) -> Iterator[Hit]:
+    if not m.projects:
+        raise NotApplicable("未填报项目支出自评表")
+    yield from _red(m, _of(m, Form.PROJECT))
+
+
 @rule("PL-024", "自评预警（黄色）：项目预算为 0 或结余超过 20%", Severity.INFO, reads=(PROJECTS,),
       description="每个项目：" + _YELLOW_DOC, forms=PROJECT)  # fmt: skip
 def yellow_warning_projects(m: Model) -> Iterator[Hit]:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from perfeval import catalogue as cat
 from perfeval.catalogue import Form
+from perfeval.core.compute import weight_total
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, NotApplicable, Project
 from perfeval.core.profile import LEVEL_KEYS
@@ -51,28 +52,16 @@ def _need_indicators(m: Model) -> list[Indicator]:
     return m.indicators
 
 
-# --- the weight totals, shared with the summary (a total score over weights that do not add up has no grade)
+# --- the weight totals (compute decides whether they are off; WT-009 and the 自评预警 read the same) ------
 def unit_weight_total(m: Model) -> Decimal | None:
     """执行率分值 + 全部绩效指标分值 of the 部门整体 form; None when any of them cannot be read."""
-    exec_weight = m.num("ua_execution_weight")
-    if exec_weight is None or not m.indicators or not all(i.weight.ok for i in m.indicators):
-        return None
-    return exec_weight + sum((_weight(i) for i in m.indicators), ZERO)
+    exec_weight = m.q.get("ua_execution_weight")
+    return None if exec_weight is None else weight_total(exec_weight, m.indicators)
 
 
 def project_weight_total(p: Project) -> Decimal | None:
     """执行率分值 + 该项目全部绩效指标分值; None when any of them cannot be read."""
-    exec_weight = q_value(p.execution_weight)
-    if exec_weight is None or not p.indicators or not all(i.weight.ok for i in p.indicators):
-        return None
-    return exec_weight + sum((_weight(i) for i in p.indicators), ZERO)
-
-
-def weights_off(m: Model, form: Form, total: Decimal | None) -> bool:
-    """The weights add up to something other than the profile's total (100)."""
-    if total is None:
-        return False
-    return not score_matches(total, sum(m.profile.weights_of(form).values(), ZERO), m)
+    return weight_total(p.execution_weight, p.indicators)
 
 
 # --- WT-001 执行率分值 ---------------------------------------------------------------------------------
