@@ -1,4 +1,4 @@
-"""The `perfeval` command: new, check, report, export, fields, rules, profiles, version, addin."""
+"""The `perfeval` command: new, check, report, export, fields, rules, profiles, version, addin, doctor."""
 
 from __future__ import annotations
 
@@ -555,23 +555,86 @@ def _addin_call(action):
         raise _fail(str(e)) from None
 
 
+FAST_HELP = (
+    "保持 Python 常驻（xlwings 的 Use UDF Server，仅 Windows）：第一次点击后不再为每次点击启动 Python，"
+    "明显更快；更新 perfeval 后须重新打开 Excel。"
+)
+FAST_NOTE = (
+    "已开启“保持 Python 常驻”（xlwings 的 Use UDF Server）：第一次点击时启动 Python，之后的点击不再启动，"
+    "明显更快。代价：Python 在两次点击之间一直运行、保留状态，所以每次点击都重新读取整个工作簿；"
+    "更新 perfeval（git pull、pip install）后必须关闭并重新打开 Excel，新代码才会生效。"
+    "要关闭此设置，重新运行 perfeval addin install（不加 --fast）。"
+)
+CHECK_STYLE = {"正常": "green", "警告": "yellow", "错误": "bold red"}
+REPORT_WIDTH = 80
+# Checks whose 错误 means the add-in could not work at all: install refuses before writing anything.
+BLOCKING_CHECKS = ("Python 版本", "xlwings 版本")
+
+
+def _print_wrapped(text: str) -> None:
+    from perfeval.excel.doctor import report_lines
+
+    for line in report_lines(text, REPORT_WIDTH, indent=0):
+        out.print(escape(line))
+
+
+def _print_checks(checks) -> None:
+    """Each check as "状态  名称：说明", wrapped to 80 columns with a hanging indent."""
+    from perfeval.excel.doctor import report_lines, summary
+
+    for c in checks:
+        lines = report_lines(f"{c.status.value}  {c.name}：{c.message}", REPORT_WIDTH, indent=6)
+        style = CHECK_STYLE[c.status.value]
+        out.print(f"[{style}]{lines[0][:2]}[/]{escape(lines[0][2:])}")
+        for line in lines[1:]:
+            out.print(escape(line))
+    out.print(escape(summary(checks)))
+
+
+def _exit_by(checks) -> None:
+    from perfeval.excel.doctor import Status
+
+    if any(c.status is Status.ERROR for c in checks):
+        raise typer.Exit(EXIT_UNREADABLE)
+
+
 @addin_app.command("install")
-def addin_install() -> None:
-    """安装加载项：写入 Excel 的启动文件夹，并记下当前使用的 Python。安装后重新打开 Excel 即可看到“绩效自评”选项卡。"""
+def addin_install(
+    fast: Annotated[bool, typer.Option("--fast", help=FAST_HELP)] = False,
+) -> None:
+    """安装加载项：写入 Excel 的启动文件夹，并记下当前使用的 Python，再做 perfeval doctor 的检查。
+
+    安装后重新打开 Excel 即可看到“绩效自评”选项卡。退出码：0 已安装且检查没有“错误”；2 未能安装，
+    或检查发现“错误”（按各行说明处理）。
+    """
+    from perfeval.excel import doctor
     from perfeval.excel import install as inst
 
-    path = _addin_call(inst.install)
-    st = _addin_call(inst.status)
-    python = st.interpreter_win if sys.platform.startswith("win") else st.interpreter_mac
-    out.print(f"已安装：{path}")
-    out.print(f"加载项将使用的 Python：{python}")
-    out.print("请重新打开 Excel，功能区中会出现“绩效自评”选项卡。首次打开时 Excel 会编译加载项中的宏。")
-    if not (str(path).isascii() and str(python).isascii()):
-        # xlwings hands these paths to Python through a command line built in VBA; ASCII is the safe case.
-        out.print(
-            "[yellow]注意：[/]加载项或 Python 的路径中含中文等非英文字符。如点击按钮后没有反应，"
-            "请把 Python 虚拟环境建在纯英文路径下（如 C:\\perfeval），再运行 perfeval addin install。"
+    machine = doctor.this_machine()
+    _addin_call(lambda: inst.addin_dir(machine.platform))  # no Excel on Linux: say so before anything else
+    before = doctor.run_checks(machine, build=False)
+    if any(c.status is doctor.Status.ERROR and c.name in BLOCKING_CHECKS for c in before):
+        _print_checks(before)
+        err.print("[bold red]未安装：[/]请先按上面“错误”一行的说明处理。")
+        raise typer.Exit(EXIT_UNREADABLE)
+    interpreters = inst.default_interpreters(machine.executable)
+    path = _addin_call(lambda: inst.install(machine.platform, interpreters=interpreters, fast=fast))
+    st = _addin_call(lambda: inst.status(machine.platform))
+    python = st.interpreter_win if machine.windows else st.interpreter_mac
+    out.print(f"已安装：{escape(str(path))}")
+    out.print(f"加载项将使用的 Python：{escape(str(python))}")
+    if machine.mac and python and inst.wrapper_target(python):
+        _print_wrapped(
+            f"（Python 的路径 {machine.executable} 含空格或特殊字符，xlwings 在 Mac 上调用时不加引号，"
+            f"所以加载项改用转到它的小脚本 {python}。）"
         )
+    if fast:
+        _print_wrapped(FAST_NOTE)
+    _print_wrapped("请重新打开 Excel，功能区中会出现“绩效自评”选项卡。首次打开时 Excel 会编译加载项中的宏。")
+    out.print()
+    checks = doctor.run_checks(machine, build=False)
+    _print_checks(checks)
+    _exit_by(checks)
 
 
 @addin_app.command("uninstall")
@@ -598,6 +661,24 @@ def addin_status() -> None:
     out.print(f"已安装：{st.path}")
     out.print(f"Windows 使用的 Python：{st.interpreter_win or '（未设置）'}")
     out.print(f"macOS 使用的 Python：{st.interpreter_mac or '（未设置）'}")
+    out.print(f"保持 Python 常驻（--fast）：{'已开启' if st.fast else '未开启'}")
+    out.print("更多检查：perfeval doctor")
+
+
+@app.command()
+def doctor() -> None:
+    """检查本机能否使用 Excel 加载项：Python 与 xlwings 的版本、加载项的安装位置和它记下的 Python、
+    Mac 上 Python 路径中的空格、Windows 上中文用户名等路径问题。每项给出“正常”“警告”或“错误”和处理办法。
+
+    退出码：0 没有“错误”（可以有“警告”）；2 有“错误”。Linux 上没有 Excel，只检查 Python、xlwings
+    和能否生成加载项，并建议改用 perfeval check。
+    """
+    from perfeval.excel import doctor as doc
+
+    checks = doc.run_checks(doc.this_machine())
+    out.print("perfeval doctor：检查本机能否使用 Excel 加载项")
+    _print_checks(checks)
+    _exit_by(checks)
 
 
 def main() -> None:

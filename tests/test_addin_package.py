@@ -33,6 +33,7 @@ from perfeval.vba.ovba import read_modules
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "addin" / "perfeval.xlam"
 XLWINGS = Path(xlwings.__file__).parent
+XLWINGS_ADDIN = XLWINGS / "addin" / "xlwings.xlam"
 NS_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 NS_PR = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -136,12 +137,72 @@ def test_vba_equals_the_sources(xlam: bytes) -> None:
     }
     expected = {p.name: _expected_source(p) for p in macros}
     expected["xlwings.bas"] = _expected_source(Path(), runner)
-    expected["Dictionary.cls"] = _expected_source(XLWINGS / "addin" / "Dictionary.cls")
+    # The class as Excel stored it in xlwings' own add-in: the exported file plus the class header.
+    expected["Dictionary.cls"] = _vba(XLWINGS_ADDIN.read_bytes())["Dictionary.cls"]
+    exported = _expected_source(XLWINGS / "addin" / "Dictionary.cls").split("\n")
+    assert [line for line in expected["Dictionary.cls"].split("\n") if line not in exported] == [
+        'Attribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"',
+        "Attribute VB_TemplateDerived = False",
+        "Attribute VB_Customizable = False",
+    ]
     assert _vba(xlam) == expected
     ours = read_modules(_zip(xlam).read("xl/vbaProject.bin"))
     assert {k: v.replace("\r\n", "\n") for k, v in ours.items()} == {
         k.split(".")[0]: v for k, v in expected.items()
     }
+
+
+def _stored_header(code: str) -> list[str]:
+    """The Attribute lines at the top of a module as stored."""
+    lines = code.split("\n")
+    return lines[: next((i for i, line in enumerate(lines) if not line.startswith("Attribute ")), len(lines))]
+
+
+def _module_kind(file_name: str, header: list[str]) -> str:
+    """standard, class, or document bound to its host (VB_Base: workbook and worksheet differ)."""
+    if file_name.endswith(".bas"):  # olevba: .bas for MODULETYPE procedural, .cls otherwise
+        return "standard"
+    base = next((line for line in header if line.startswith("Attribute VB_Base = ")), None)
+    # A class stored without VB_Base (the old bug) still counts as a class, and then fails the comparison.
+    return "class" if base is None or "{FCFB3D2A-A0FA-1068-A738-08002B3371B5}" in base else f"document {base}"
+
+
+def _kind_header(file_name: str, header: list[str]) -> tuple[str, ...]:
+    """A header as every module of its kind has it: the module's own name and docstring left out."""
+    name = f'Attribute VB_Name = "{Path(file_name).stem}"'
+    return tuple(
+        'Attribute VB_Name = "<name>"' if line == name else line
+        for line in header
+        if not line.startswith("Attribute VB_Description = ")
+    )
+
+
+def test_every_module_header_is_the_one_excel_stores_for_its_kind(xlam: bytes) -> None:
+    """Standard, class and document modules carry, line for line, the header Excel wrote in the add-ins
+    that ship with the pinned xlwings (read with oletools). Excel needs a class's VB_Base to compile
+    `New Dictionary` (the xlwings module's Mac branch)."""
+    reference: dict[str, set[tuple[str, ...]]] = {}
+    same_name: dict[str, list[list[str]]] = {}
+    for addin in (XLWINGS / "quickstart_addin_ribbon.xlam", XLWINGS_ADDIN):
+        for file_name, code in _vba(addin.read_bytes()).items():
+            header = _stored_header(code)
+            reference.setdefault(_module_kind(file_name, header), set()).add(_kind_header(file_name, header))
+            same_name.setdefault(file_name, []).append(header)
+    assert sorted(reference) == [
+        "class",
+        'document Attribute VB_Base = "0{00020819-0000-0000-C000-000000000046}"',  # workbook
+        'document Attribute VB_Base = "0{00020820-0000-0000-C000-000000000046}"',  # worksheet
+        "standard",
+    ]
+    assert all(len(headers) == 1 for headers in reference.values())  # one header per kind
+    ours = _vba(xlam)
+    assert {_module_kind(n, _stored_header(c)) for n, c in ours.items()} == set(reference)
+    for file_name, code in ours.items():
+        header = _stored_header(code)
+        assert {_kind_header(file_name, header)} == reference[_module_kind(file_name, header)], file_name
+        for theirs in same_name.get(file_name, []):  # same name: docstrings compared too
+            assert header == theirs, file_name
+    assert set(ours) & set(same_name) == {"Dictionary.cls", "ThisWorkbook.cls", "Sheet1.cls", "xlwings.bas"}
 
 
 def test_workbook_code_names_match_the_document_modules(xlam: bytes) -> None:
@@ -304,12 +365,26 @@ def test_cli_install_status_uninstall(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "注意" not in runner.invoke(app, ["addin", "install"]).output  # an ASCII folder: no warning
 
 
-def test_cli_install_warns_about_non_ascii_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("codepage", "warned"), [("cp936", False), ("cp1252", True)])
+def test_cli_install_checks_non_ascii_paths_against_the_code_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, codepage: str, warned: bool
+) -> None:
+    """A Chinese user name matters on Windows only where the language for non-Unicode programs cannot
+    spell it (tests/test_doctor.py has the details)."""
+    from perfeval.excel import doctor
+
     folder = tmp_path / "张三" / "XLSTART"
     monkeypatch.setenv(install.ENV_DIR, str(folder))
+    env = {
+        "TEMP": str(tmp_path / "张三" / "Temp"),
+        "APPDATA": str(tmp_path / "张三"),
+        install.ENV_DIR: str(folder),
+    }
+    machine = doctor.Machine("win32", (3, 11, 7), sys.executable, env, tmp_path, codepage)
+    monkeypatch.setattr(doctor, "this_machine", lambda: machine)
     result = CliRunner().invoke(app, ["addin", "install"])
     assert result.exit_code == 0 and (folder / "perfeval.xlam").is_file()
-    assert "非英文字符" in result.output and "纯英文路径" in result.output
+    assert ("非 Unicode 程序的语言" in result.output and "纯英文路径" in result.output) is warned
 
 
 def test_cli_import_stays_light() -> None:

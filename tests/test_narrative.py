@@ -214,3 +214,24 @@ def test_a_broken_template_gives_a_chinese_message(tmp_path: Path) -> None:
     (tmp_path / "6_evaluation.j2").write_text("{{ f.no_such_figure }}", encoding="utf-8")
     with pytest.raises(NarrativeError, match=r"报告措辞模板 6_evaluation\.j2 有误"):
         render_report(check(CLEAN_VALUES, indicators=CLEAN_INDICATORS), template_dir=tmp_path)
+
+
+def test_compiled_templates_are_cached_and_an_unwritable_cache_is_no_error(tmp_path: Path) -> None:
+    # Each add-in click is a new Python: the templates' compiled code is kept in the temp folder.
+    from jinja2 import Environment, PackageLoader
+
+    from perfeval.narrative.render import _QuietCache, environment
+
+    assert isinstance(environment().bytecode_cache, _QuietCache)
+    cache = _QuietCache(str(tmp_path / "cache"))
+    (tmp_path / "cache").mkdir()
+    env = Environment(loader=PackageLoader("perfeval.narrative", "templates"), bytecode_cache=cache)
+    name = env.list_templates()[0]
+    env.get_template(name)
+    assert list((tmp_path / "cache").iterdir())  # written
+    # A cache folder that vanished (a temp cleaner) costs a compile, never an error.
+    for f in (tmp_path / "cache").iterdir():
+        f.unlink()
+    (tmp_path / "cache").rmdir()
+    fresh = Environment(loader=PackageLoader("perfeval.narrative", "templates"), bytecode_cache=cache)
+    assert fresh.get_template(name).name == name

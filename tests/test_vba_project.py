@@ -81,12 +81,49 @@ def test_compression_round_trips_and_oletools_agrees(data: bytes) -> None:
     assert bytes(decompress_stream(bytearray(packed))) == data
 
 
-def test_an_incompressible_partial_last_chunk_is_stored_raw_and_padded() -> None:
-    # [MS-OVBA] 2.4.1.3.7: a raw chunk always holds 4096 bytes; readers see the padding.
-    data = random.Random(7).randbytes(3800)
+def _chunks(packed: bytes) -> list[tuple[int, int]]:
+    """(header, size of the whole chunk) of each chunk of a CompressedContainer."""
+    out, i = [], 1
+    while i < len(packed):
+        header = int.from_bytes(packed[i : i + 2], "little")
+        size = (header & 0x0FFF) + 3
+        out.append((header, size))
+        i += size
+    return out
+
+
+# Random printable text: barely compressible, and (unlike random bytes) what a VBA module may hold.
+NOISE = bytes(random.Random(11).choices(range(0x21, 0x7F), k=3 * 4096))
+
+
+@pytest.mark.parametrize("tail", [1, 1000, 3000, 3600])
+def test_an_incompressible_short_last_chunk_is_a_token_chunk_larger_than_its_bytes(tail: int) -> None:
+    # [MS-OVBA] 2.4.1.1.6: a raw chunk holds 4096 bytes, so a shorter last chunk stored raw would be
+    # padded, and every reader would return the padding as source (2.4.1.3.10 pads with NULs).
+    data = NOISE[: 2 * 4096 + tail]
     packed = compress(data)
-    assert packed[1:3] == (0x3FFF).to_bytes(2, "little")
-    assert decompress(packed) == data + b"\0" * (4096 - 3800)
+    chunks = _chunks(packed)
+    assert len(chunks) == 3 and sum(size for _, size in chunks) == len(packed) - 1
+    assert [header for header, _ in chunks[:2]] == [0x3FFF, 0x3FFF]  # whole chunks that do not shrink: raw
+    header, size = chunks[-1]
+    assert header & 0x8000 and header >> 12 & 0b111 == 0b011  # compressed (token) chunk
+    assert size - 2 > tail  # larger than the bytes it holds, which is allowed; padding is not
+    assert decompress(packed) == data
+    assert bytes(decompress_stream(bytearray(packed))) == data
+    assert not decompress(packed).endswith(b"\0")
+
+
+def test_a_short_last_chunk_no_chunk_can_hold_is_refused_not_padded() -> None:
+    # 3800 random bytes need 3800 literals and 475 flag bytes: more than a chunk's 4096. No conforming
+    # container decompresses to exactly these bytes, so compress says so instead of appending NULs.
+    data = random.Random(7).randbytes(4096 + 3800)
+    with pytest.raises(VbaError, match="NUL"):
+        compress(data)
+    source = 'Attribute VB_Name = "Noise"\r\n\' ' + NOISE[:7963].decode(
+        "ascii"
+    )  # 3900 bytes in the last chunk
+    with pytest.raises(VbaError, match="Noise"):
+        build_vba_project([VbaModule("Noise", "standard", source)])
 
 
 def test_text_really_compresses() -> None:
@@ -261,6 +298,49 @@ def test_module_kinds_and_class_header() -> None:
     assert VbaModule("M", "standard", 'Attribute VB_Name = "M"\nSub A()\nEnd Sub').stored_source() == (
         b'Attribute VB_Name = "M"\r\nSub A()\r\nEnd Sub\r\n'
     )
+
+
+CLASS_HEADER_LINES = [
+    'Attribute VB_Base = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"',
+    "Attribute VB_GlobalNameSpace = False",
+    "Attribute VB_Creatable = False",
+    "Attribute VB_PredeclaredId = False",
+    "Attribute VB_Exposed = False",
+    "Attribute VB_TemplateDerived = False",
+    "Attribute VB_Customizable = False",
+]
+
+
+def test_a_class_module_is_stored_with_the_header_the_vbe_writes() -> None:
+    # An exported .cls has no VB_Base (nor VB_TemplateDerived, VB_Customizable); Excel needs VB_Base to
+    # compile `New Dictionary`. The source keeps the exported text; the stored stream gets the header.
+    bare = VbaModule("C", "class", 'Attribute VB_Name = "C"\nOption Explicit\n')
+    stored = bare.stored_source().decode().split("\r\n")
+    assert stored == ['Attribute VB_Name = "C"', *CLASS_HEADER_LINES, "Option Explicit", ""]
+    assert "VB_Base" not in bare.source
+    # Values the source gives are kept, in the VBE's order; other attributes follow the header.
+    text = (
+        "VERSION 1.0 CLASS\nBEGIN\n  MultiUse = -1  'True\nEND\n"
+        'Attribute VB_Name = "C"\nAttribute VB_Description = "d"\nAttribute VB_Exposed = True\n'
+        "Attribute VB_PredeclaredId = True\n' body\n"
+    )
+    header = VbaModule.from_text(text).stored_source().decode().split("\r\n")[:10]
+    assert header == [
+        'Attribute VB_Name = "C"',
+        *CLASS_HEADER_LINES[:3],
+        "Attribute VB_PredeclaredId = True",
+        "Attribute VB_Exposed = True",
+        *CLASS_HEADER_LINES[5:],
+        'Attribute VB_Description = "d"',
+        "' body",
+    ]
+    # A source that already carries the whole header (one read back from a project) is stored as is,
+    # and its class VB_Base does not make it a document module.
+    again = VbaModule.from_text(bare.stored_source().decode())
+    assert again.kind == "class" and again.stored_source() == bare.stored_source()
+    for document in ("ThisWorkbook.cls", "Sheet1.cls"):  # document and standard modules: untouched
+        doc = VbaModule.from_file(MACROS / document)
+        assert doc.stored_source().decode() == doc.source.replace("\n", "\r\n").rstrip("\r\n") + "\r\n"
 
 
 def test_non_ascii_source_fails_the_build() -> None:

@@ -13,11 +13,10 @@ from perfeval.catalogue import FieldType, Form
 from perfeval.core.compute import Unavailable, row_score
 from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model
-from perfeval.core.pipeline import GRADE_PENDING, CheckResult
+from perfeval.core.pipeline import CheckResult
 from perfeval.core.rules import REGISTRY
 from perfeval.core.sheets import moved_computed, output_names, report_kept_as
 from perfeval.core.snapshot import CellRef
-from perfeval.narrative.render import render_report
 from perfeval.narrative.sheet import report_texts, stamp
 from perfeval.report.document import Report
 
@@ -278,7 +277,7 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
             ),
             indicators=m.indicators,
             total=(m.num("ua_total_score"), m.computed.get("ua_total_score_calc")),
-            grade=GRADE_PENDING if result.unit_weights_off else m.computed.get("ua_grade_calc"),
+            grade=m.computed.get("ua_grade_calc"),
         )
         rows.append([])
         rows.append(["绩效指标明细", *_SCORE_HEADER])
@@ -296,9 +295,7 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
                     cell_value(tc.get((cat.PROJECTS.name, p.index, "execution_rate_calc"))),
                     cell_value(p.total_score.value),
                     cell_value(tc.get((cat.PROJECTS.name, p.index, "total_score_calc"))),
-                    GRADE_PENDING
-                    if result.project_weights_off(p)
-                    else cell_value(tc.get((cat.PROJECTS.name, p.index, "grade_calc"))),
+                    cell_value(tc.get((cat.PROJECTS.name, p.index, "grade_calc"))),
                 ]
             )
         if not m.projects:
@@ -320,7 +317,7 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
                 ),
                 indicators=p.indicators,
                 total=(p.total_score.value, tc.get((*key, "total_score_calc"))),
-                grade=GRADE_PENDING if result.project_weights_off(p) else tc.get((*key, "grade_calc")),
+                grade=tc.get((*key, "grade_calc")),
             )
             rows += _indicator_rows(p.indicators)
     return SheetPlan(cat.SHEET_SCORES, rows, widths=[48, 12, 16, 14, 40], header_row=2)
@@ -370,6 +367,10 @@ def report_sheet(report: Report) -> SheetPlan:
 
 
 def build_plan(result: CheckResult, report: Report | None = None) -> WritePlan:
+    # Imported here, not at the top: only a plan needs the narrative, and the modules that import this one
+    # for its constants alone (the readers; the ribbon, whose 帮助 builds no plan) need not pay for it.
+    from perfeval.narrative.render import render_report
+
     snapshot = result.model.snapshot
     own = dict(snapshot.own_sheets)
     kept = report_kept_as(snapshot)

@@ -3,7 +3,9 @@
 The add-in runs `ribbon.on_action(id)` through xlwings' RunPython; a new button is one entry in ACTIONS
 and one element in addin/customUI14.xml. Every outcome reaches the user as a Chinese message box; an
 unexpected error is logged to a file the message names, and no traceback window appears. Imports stay
-light (no pandas, no openpyxl): this module is on the click path.
+light (no pandas, no openpyxl): this module is on the click path, and Excel starts a fresh Python for each
+click. What only 导出报送 needs (the export, the official layout, Word, PDF) is imported by that button;
+the check's own report text (the narrative) is imported when a plan is built (core/plan.build_plan).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from perfeval.core.profile import Profile
 from perfeval.core.snapshot import WorkbookStructureError
 from perfeval.excel.reader import read_book
 from perfeval.excel.writer import apply_plan, clear_book
-from perfeval.export.package import ExportError, export_package
 from perfeval.io.safety import InputFileError
 from perfeval.service import choose_profile
 
@@ -93,6 +94,9 @@ def excel_pdf(app: Any):
 
 
 def export(book: Any, profile: Profile | None) -> Outcome:
+    # Only this button loads the export (and, through it, the report layout, Word and PDF writers).
+    from perfeval.export.package import ExportError, export_package
+
     result, note = _checked(book, profile)
     pdf_maker = excel_pdf(book.app) if book.app.engine.name == "excel" else None
     try:

@@ -19,7 +19,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Indicator, Model, Project
 from perfeval.core.pipeline import CheckResult
 from perfeval.core.snapshot import CellRef
-from perfeval.report.official import table_titles
+from perfeval.report.titles import table_titles
 
 MISSING = "【待补充：{what}】"
 

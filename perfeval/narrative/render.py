@@ -10,10 +10,21 @@ code.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    BytecodeCache,
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+)
+from jinja2.bccache import Bucket
 
 from perfeval.core.compute import GRADE_PENDING
 from perfeval.core.pipeline import CheckResult
@@ -64,6 +75,23 @@ def _lines(paragraphs: list[str], warnings: list[str] | None, prefix: str = "") 
     return "\n".join(lines)
 
 
+class _QuietCache(FileSystemBytecodeCache):
+    """Compiled templates kept between runs in the user's temp folder: each click of the Excel add-in is
+    a new Python, and compiling the report's templates was a third of a click. A cache that cannot be
+    written is skipped, never an error (jinja keys entries by the template's source, so edits are safe)."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> BytecodeCache | None:
+    try:
+        return _QuietCache()
+    except (OSError, RuntimeError):  # no usable temp folder: compile every time
+        return None
+
+
 @lru_cache(maxsize=8)  # compiled templates are reused across the workbooks of one batch
 def environment(template_dir: Path | None = None) -> Environment:
     loaders = [PackageLoader("perfeval.narrative", "templates")]
@@ -76,6 +104,7 @@ def environment(template_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,  # plain text for cells and Word, never HTML
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["grade_phrase"] = grade_phrase
     return env

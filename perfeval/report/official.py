@@ -32,6 +32,8 @@ from perfeval.core.model import Indicator, Model, Project, as_text
 from perfeval.core.parse import Quantity, Status
 from perfeval.core.pipeline import CheckResult
 from perfeval.report.document import Merge, OfficialTable
+from perfeval.report.titles import basic_data_title, project_title, unit_assessment_title
+from perfeval.report.titles import report_year as _year
 
 __all__ = ["basic_data_table", "official_tables", "project_table", "unit_assessment_table"]
 
@@ -62,7 +64,6 @@ BASIC_WIDTHS = [48.0, 18.0, 18.0, 18.0, 18.0, 18.0, 18.0]
 ASSESSMENT_WIDTHS = [10.0, 13.0, 17.0, 26.5, 20.5, 27.0, 10.0, 15.0, 17.0]
 
 _NUMBERED = re.compile(r"^\s*(\d+|[一二三四五六七八九十]+)[.、．)）]")
-_REGION = re.compile(r"^(.{1,8}?[省市县区旗])")
 
 
 # --- formatting ------------------------------------------------------------------------------------------
@@ -107,42 +108,6 @@ def _number(qty: Quantity | None, computed: object = None) -> Decimal | None:
 
 
 # --- shared pieces ---------------------------------------------------------------------------------------
-
-
-def _year(m: Model) -> int | None:
-    value = m.num("info_year")
-    return int(value) if value is not None else None
-
-
-def _region(unit_name: str) -> str:
-    """The county part of a unit name for the 附件2 title ("桃江县科学技术协会" -> "桃江县")."""
-    match = _REGION.match(unit_name)
-    return match.group(1) if match else unit_name
-
-
-def _year_text(year: int | None) -> str:
-    return f"{year}年度" if year else "年度"
-
-
-def basic_data_title(m: Model) -> str:
-    return f"{m.text('info_unit_name')}{_year_text(_year(m))}部门整体支出绩效评价基础数据表"
-
-
-def unit_assessment_title(m: Model) -> str:
-    return f"{_region(m.text('info_unit_name'))}{_year_text(_year(m))}部门整体支出绩效自评表"
-
-
-def project_title(m: Model, project: Project) -> str:
-    # The project's name in the title too: the report's attachment list must tell the tables apart.
-    return f"{m.text('info_unit_name')}{_year_text(_year(m))}项目支出绩效自评表（{project.name}）"
-
-
-def table_titles(result: CheckResult) -> list[str]:
-    """The titles of `official_tables(result)`, in order, without building the grids (the report's 附件 list)."""
-    m = result.model
-    unit = [basic_data_title(m), unit_assessment_title(m)] if Form.UNIT in m.forms else []
-    projects = [project_title(m, p) for p in m.projects] if Form.PROJECT in m.forms else []
-    return unit + projects
 
 
 def _sign_line(m: Model) -> str:

@@ -94,7 +94,12 @@ def _compress_chunk(chunk: bytes) -> bytes:
 
 
 def compress(data: bytes) -> bytes:
-    """A CompressedContainer. A chunk that would not shrink is stored raw, padded to 4096 bytes (2.4.1.3.7)."""
+    """A CompressedContainer whose decompression is exactly `data`.
+
+    Each chunk is a token chunk when its tokens fit the 4096 bytes a chunk can hold, even if they are
+    larger than the input. A raw chunk always holds 4096 bytes (2.4.1.1.6), so only a whole chunk is
+    stored raw: 2.4.1.3.10 would pad a short last chunk with NULs, which readers then take for data.
+    """
     out = bytearray(b"\x01")
     for start in range(0, len(data), CHUNK):
         chunk = data[start : start + CHUNK]
@@ -102,9 +107,16 @@ def compress(data: bytes) -> bytes:
         if len(body) <= CHUNK:
             out += ((len(body) - 1) | 0xB000).to_bytes(2, "little")  # size - 3, signature 0b011, compressed
             out += body
-        else:
+        elif len(chunk) == CHUNK:
             out += (0x3FFF).to_bytes(2, "little")  # size 4098 - 3, signature 0b011, raw
-            out += chunk.ljust(CHUNK, b"\0")
+            out += chunk
+        else:
+            # No conforming encoding holds these bytes and nothing more: refuse rather than append NULs.
+            # Only near-random data of 3641..4095 bytes gets here (9 bits a byte as literals), never VBA text.
+            raise VbaError(
+                f"the last {len(chunk)} bytes do not compress into one chunk, and a raw chunk would add "
+                f"{CHUNK - len(chunk)} NUL bytes"
+            )
     return bytes(out)
 
 
@@ -187,6 +199,22 @@ def decrypt(text: str) -> bytes:
 # --- modules ------------------------------------------------------------------------------------
 
 _VB_NAME = re.compile(r'^Attribute VB_Name = "([^"]+)"\s*$', re.MULTILINE)
+_ATTRIBUTE = re.compile(r"^Attribute (\w+) = (.*)$")
+
+# VB_Base of a class module: the class itself, not a host object as for a document module.
+CLASS_BASE = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"
+# The header the VBE stores at the top of every class module, in this order, after VB_Name; the values
+# are a new class's. An exported .cls leaves out VB_Base, VB_TemplateDerived and VB_Customizable, and
+# without VB_Base Excel stops with a compile error at the first `New` of the class.
+CLASS_HEADER: dict[str, str] = {
+    "VB_Base": f'"{CLASS_BASE}"',
+    "VB_GlobalNameSpace": "False",
+    "VB_Creatable": "False",
+    "VB_PredeclaredId": "False",
+    "VB_Exposed": "False",
+    "VB_TemplateDerived": "False",
+    "VB_Customizable": "False",
+}
 
 
 def _lines(text: str) -> list[str]:
@@ -237,7 +265,11 @@ class VbaModule:
             raise VbaError("VBA 源文件缺少 Attribute VB_Name 行")
         if kind is None:
             # Document modules (ThisWorkbook, sheets) are the ones bound to a host object by VB_Base.
-            kind = "document" if "Attribute VB_Base" in source else "class" if is_class else "standard"
+            base = re.search(r'^Attribute VB_Base = "([^"]*)"', source, re.MULTILINE)
+            if base and base.group(1) != CLASS_BASE:
+                kind = "document"
+            else:
+                kind = "class" if is_class or base else "standard"
         return cls(found.group(1), kind, source)
 
     @classmethod
@@ -246,9 +278,31 @@ class VbaModule:
         return cls.from_text(path.read_text(encoding="utf-8", errors="replace"), kind)
 
     def stored_source(self) -> bytes:
-        """The module text with CRLF line endings, ending in one CRLF, in the project code page."""
-        text = "\r\n".join(_lines(self.source)).rstrip("\r\n") + "\r\n"
+        """The module text with CRLF line endings, ending in one CRLF, in the project code page.
+
+        A class module gets the rest of the header the VBE stores (VB_Base...) here, so that `source`
+        stays the exported text, which no reader mistakes for a document module.
+        """
+        lines = _lines(self.source)
+        if self.kind == "class":
+            lines = self._class_header(lines)
+        text = "\r\n".join(lines).rstrip("\r\n") + "\r\n"
         return text.encode("cp1252")
+
+    def _class_header(self, lines: list[str]) -> list[str]:
+        """`lines` with the leading Attribute lines as the VBE stores a class's: CLASS_HEADER in order,
+        the source's values kept, then the source's other leading attributes (VB_Description...)."""
+        leading: list[re.Match[str]] = []
+        for line in lines:
+            match = _ATTRIBUTE.match(line)
+            if not match:
+                break
+            leading.append(match)
+        found = {m.group(1): m.group(2) for m in leading}
+        header = [f'Attribute VB_Name = "{self.name}"']
+        header += [f"Attribute {key} = {found.get(key, default)}" for key, default in CLASS_HEADER.items()]
+        header += [m.group(0) for m in leading if m.group(1) not in {"VB_Name", *CLASS_HEADER}]
+        return header + lines[len(leading) :]
 
 
 # --- the dir stream -----------------------------------------------------------------------------
@@ -383,7 +437,10 @@ def build_vba_project(
         "_VBA_PROJECT": VBA_PROJECT_STREAM,
     }
     for m in mods:
-        vba[m.name] = compress(m.stored_source())
+        try:
+            vba[m.name] = compress(m.stored_source())
+        except VbaError as e:
+            raise VbaError(f"VBA 模块 {m.name} 无法按 [MS-OVBA] 压缩保存：{e}") from e
     return write_cfb(
         {"PROJECT": _project_stream(mods, project_name), "PROJECTwm": _projectwm_stream(mods), "VBA": vba}
     )
