@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,6 +35,7 @@ from perfeval.io.fill import set_text_safe
 from perfeval.io.safety import write_atomically
 from perfeval.report.document import OfficialTable, Report
 from perfeval.report.errors import ReportError
+from perfeval.textwidth import char_width, text_width
 
 __all__ = [
     "COVER_SHEET",
@@ -50,7 +50,6 @@ __all__ = [
     "printable_width_mm",
     "save_workbook",
     "split_paragraph",
-    "text_width_units",
     "whole_pixels",
     "wrapped_line_count",
     "write_clean_workbook",
@@ -88,9 +87,7 @@ DIGIT_PX = 8.0
 DIGIT_PX_WIDEST = 8.16
 PX_PER_MM = 96 / 25.4
 
-# Text is measured in half-ems: a CJK character counts 2, a Latin letter or digit a little over 1
-# (proportional Latin glyphs of Chinese fonts run wider than half an em: Noto CJK digits are 0.56 em).
-LATIN_UNITS = 1.15
+# Text is measured in ems of its font size (perfeval.textwidth): a CJK character 1, a digit 0.575.
 REFERENCE_SIZE = 10.5  # 五号, the tables' size
 CELL_INNER_PX = 6.0  # the cell's own left/right text margins and the grid line
 LINE_FACTOR = 1.45  # line pitch / font size: Noto CJK in LibreOffice 1.44 (measured), SimSun in Excel ≈ 1.3
@@ -117,24 +114,12 @@ _CLAUSE = re.compile(r"[^，、：]*(?:[，、：]+|$)")
 # --- text measurement (pure) -------------------------------------------------------------------------------
 
 
-def _char_units(ch: str) -> float:
-    """2 for CJK and full-width (and ambiguous: “”①² print full-width in Chinese fonts), a little over 1
-    for the rest."""
-    return 2.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else LATIN_UNITS
-
-
-def text_width_units(text: str) -> float:
-    """Width of one line of text in half-ems of its font size: CJK characters count 2 (at 五号 a CJK
-    character is 14 px, two digits of Excel's classic 7 px unit), Latin letters and digits 1.15."""
-    return sum(_char_units(ch) for ch in text)
-
-
 def _line_count(line: str, usable: float) -> int:
     """Greedy line filling as a renderer does: tokens move to the next line whole, unless longer than a
     line, when they break anywhere."""
     lines, used = 1, 0.0
     for token in _TOKEN.findall(line):
-        width = text_width_units(token)
+        width = text_width(token)
         if used + width <= usable:
             used += width
         elif token.isspace():
@@ -143,19 +128,22 @@ def _line_count(line: str, usable: float) -> int:
             lines, used = lines + 1, width
         else:
             for ch in token:
-                w = _char_units(ch)
+                w = char_width(ch)
                 if used + w > usable and used > 0:
                     lines, used = lines + 1, 0.0
                 used += w
     return lines
 
 
+def _em_px(font_size: float) -> float:
+    return font_size * 96 / 72
+
+
 def _capacity(column_width: float, font_size: float) -> float:
-    """Half-ems of `font_size` that fit on one line of a cell `column_width` units wide: the column's
-    pixels (a digit of the default font per unit) less the cell's text margins."""
+    """Ems of `font_size` that fit on one line of a cell `column_width` units wide: the column's pixels
+    (a digit of the default font per unit) less the cell's text margins; half an em at the least."""
     usable_px = column_width * DIGIT_PX - CELL_INNER_PX
-    half_em_px = font_size * 96 / 72 / 2
-    return max(usable_px / half_em_px, 1.0)
+    return max(usable_px / _em_px(font_size), 0.5)
 
 
 def wrapped_line_count(text: str, column_width: float, font_size: float = REFERENCE_SIZE) -> int:
@@ -514,7 +502,7 @@ def _break_title(title: str, width: float, size: float) -> str:
 def _is_figure(text: str) -> bool:
     """A number, rate or code ("266.32", "100.00%"): printed on one line, shrunk if the column is tight,
     never broken as "100.00" over "%"."""
-    return bool(text) and not any(ch.isspace() or _char_units(ch) == 2 for ch in text)
+    return bool(text) and not any(ch.isspace() or char_width(ch) == 1 for ch in text)
 
 
 def _horizontal(text: str, width: float, bold: bool, form: bool) -> str:
@@ -522,7 +510,7 @@ def _horizontal(text: str, width: float, bold: bool, form: bool) -> str:
     enough to read (4+ characters), which reads better flush left (the Word writer's rule); figures are
     centred. On the cover (not a form) text is flush left, headers and figures in narrow columns
     centred."""
-    narrow = _capacity(width, CELL_SIZE) < 8  # under 4 characters a line
+    narrow = _capacity(width, CELL_SIZE) < 4  # under 4 characters a line
     if not form:
         return "center" if bold or (narrow and _is_figure(text)) else "left"
     if narrow or _is_figure(text):
@@ -541,14 +529,13 @@ def _fit_labels(widths: list[float], table: OfficialTable) -> list[float]:
             for r, row in enumerate(table.rows)
             if c < len(row)
             and (r, c) in table.bold_cells
-            and 0 < text_width_units(row[c]) <= 16  # up to 8 characters: a label, not a sentence
+            and 0 < text_width(row[c]) <= 8  # up to 8 characters: a label, not a sentence
             and (spans.get((r, c)) is None or spans[(r, c)].last_col == c)
         ]
         if not labels:
             continue
-        half_em_px = CELL_SIZE * 96 / 72 / 2
         need = max(
-            (text_width_units(t) * half_em_px + CELL_INNER_PX) / DIGIT_PX + 1.0  # a digit of air
+            (text_width(t) * _em_px(CELL_SIZE) + CELL_INNER_PX) / DIGIT_PX + 1.0  # a digit of air
             for t in labels
         )
         widest = max(range(len(widths)), key=lambda i: widths[i])

@@ -20,7 +20,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
@@ -84,8 +84,9 @@ class InputFileError(Exception):
 def check_input_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> None:
     """Raise InputFileError unless `path` looks like a readable .xlsx/.xlsm workbook.
 
-    Only the first bytes, the OLE2 directory or the zip central directory are read; the zip members are
-    then streamed once to verify their CRCs (bounded by the zip-bomb check that runs first).
+    Only the first bytes, the OLE2 header, FAT and directory (with olefile) or the zip central directory
+    are read; the zip members are then streamed once to verify their CRCs (bounded by the zip-bomb check
+    that runs first).
     """
     path = Path(path)  # callers sometimes pass str despite the annotation
     name = f"“{path.name}”"
@@ -278,86 +279,63 @@ def _check_ole(f: BinaryIO, size: int, name: str) -> None:
     )
 
 
-_OLE_MAXREGSECT = 0xFFFFFFFA
-_OLE_ENDOFCHAIN = 0xFFFFFFFE
-_OLE_MAX_DIR_SECTORS = 4096  # ample for any real file; stops cycles and absurd chains
-
-
 def _read_ole_directory(f: BinaryIO, size: int) -> tuple[set[str], bool]:
     """(names of the storages and streams in an OLE2 compound file's directory, whether it read cleanly).
 
-    A minimal reader of the MS-CFB header, FAT and directory chain, instead of depending on `olefile`:
-    we only need the entry names, which takes a few hundred bytes of reads, and it keeps the runtime
-    dependencies (shipped with the Excel add-in) unchanged. Every offset is bounds-checked so a hostile
-    or truncated file yields a partial set and False, never an exception or a long loop.
+    olefile reads the header, the FAT and the directory, never the streams (a directory chain that loops
+    is read at most once per sector of the file). A file it cannot parse (cut off, garbage after the magic,
+    a header that does not fit the file) gives an empty set and False, never an exception or a long loop.
+    """
+    if not _ole_header_fits(f, size):
+        return set(), False
+    import olefile  # here, not at the top: only an OLE2 file needs it, the Excel click path never does
+
+    f.seek(0)
+    try:
+        with olefile.OleFileIO(f) as ole:
+            names = {path[-1] for path in ole.listdir(streams=True, storages=True)}
+            complete = not _chain_loops(ole.fat, ole.first_dir_sector)
+    except Exception:  # hostile bytes reach olefile's internals: OSError, struct.error, IndexError, ...
+        return set(), False
+    return names, complete
+
+
+# FAT sectors beyond what the size needs that a header may claim: room for writers that round the FAT up,
+# while a hostile count still costs no more than the file's own size.
+_OLE_FAT_SLACK = 8
+
+
+def _ole_header_fits(f: BinaryIO, size: int) -> bool:
+    """Whether the header's count of FAT sectors fits the file's size.
+
+    olefile trusts that count: a 2 KB file whose header claims 2**31 FAT sectors, its DIFAT chain pointing
+    at itself, keeps it reading and growing its FAT for minutes (still running after 60 s, measured with
+    olefile 0.47). A real file has just the FAT sectors its size needs.
     """
     f.seek(0)
     header = f.read(512)
-    if len(header) < 512 or header[:8] != _OLE_MAGIC:
-        return set(), False
-    sector_shift = struct.unpack_from("<H", header, 0x1E)[0]
-    if sector_shift not in (9, 12):
-        return set(), False
-    ssz = 1 << sector_shift
-    per_sector = ssz // 4
-    n_fat = struct.unpack_from("<I", header, 0x2C)[0]
-    first_dir = struct.unpack_from("<I", header, 0x30)[0]
-    first_difat = struct.unpack_from("<I", header, 0x44)[0]
-    difat = list(struct.unpack_from("<109I", header, 0x4C))
-    difat_next = first_difat
-    max_sector = size // ssz  # sectors beyond the file's end cannot exist
+    if len(header) < 512:
+        return False
+    (sector_shift,) = struct.unpack_from("<H", header, 0x1E)
+    (n_fat,) = struct.unpack_from("<I", header, 0x2C)
+    if sector_shift not in (9, 12):  # 512- or 4096-byte sectors, the only two sizes MS-CFB allows
+        return False
+    sectors = -(-size >> sector_shift)  # rounded up: the last sector may be short
+    per_fat_sector = (1 << sector_shift) // 4
+    return n_fat <= sectors // per_fat_sector + _OLE_FAT_SLACK
 
-    def read_sector(sector: int) -> bytes | None:
-        if sector > _OLE_MAXREGSECT or sector >= max_sector:
-            return None
-        f.seek((sector + 1) * ssz)
-        data = f.read(ssz)
-        return data if len(data) == ssz else None
 
-    def fat_sector_location(index: int) -> int | None:
-        nonlocal difat_next
-        # Extend the DIFAT lazily from its own chain; each DIFAT sector ends with the next one's number.
-        while index >= len(difat) and index < n_fat and len(difat) < 109 + _OLE_MAX_DIR_SECTORS * per_sector:
-            data = read_sector(difat_next)
-            if data is None:
-                return None
-            entries = struct.unpack(f"<{per_sector}I", data)
-            difat.extend(entries[:-1])
-            difat_next = entries[-1]
-        return difat[index] if index < len(difat) and index < n_fat else None
-
-    def next_sector(sector: int) -> int | None:
-        location = fat_sector_location(sector // per_sector)
-        if location is None:
-            return None
-        data = read_sector(location)
-        if data is None:
-            return None
-        return struct.unpack_from("<I", data, (sector % per_sector) * 4)[0]
-
-    names: set[str] = set()
+def _chain_loops(fat: Sequence[int], first: int) -> bool:
+    """Whether a sector chain comes back on itself: olefile stops reading such a chain after as many
+    sectors as the file has, but does not report it, and it means the file is corrupt."""
     seen: set[int] = set()
-    complete = False
-    sector: int | None = first_dir
-    while sector is not None and len(seen) < _OLE_MAX_DIR_SECTORS:
-        if sector > _OLE_MAXREGSECT:
-            complete = sector == _OLE_ENDOFCHAIN and bool(names)
-            break
-        if sector in seen:  # a cycle: keep what was read, but the file is corrupt
-            break
+    sector = first
+    while 0 <= sector < len(fat):  # ENDOFCHAIN and the other markers are past any real sector
+        if sector in seen:
+            return True
         seen.add(sector)
-        data = read_sector(sector)
-        if data is None:
-            break
-        for offset in range(0, ssz, 128):
-            entry = data[offset : offset + 128]
-            name_len = struct.unpack_from("<H", entry, 0x40)[0]
-            entry_type = entry[0x42]
-            # 1 = storage, 2 = stream, 5 = root; the length counts the UTF-16 terminator.
-            if entry_type in (1, 2, 5) and 2 <= name_len <= 64 and name_len % 2 == 0:
-                names.add(entry[: name_len - 2].decode("utf-16-le", errors="replace"))
-        sector = next_sector(sector)
-    return names, complete
+        sector = fat[sector]
+    return False
 
 
 # ---- zip / OOXML ----------------------------------------------------------------------------------

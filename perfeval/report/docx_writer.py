@@ -32,6 +32,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from perfeval.report.document import OfficialTable, Report
 from perfeval.report.errors import ReportError
+from perfeval.textwidth import text_width
 
 __all__ = ["STYLES", "STYLE_NAMES", "set_east_asian_font", "write_docx"]
 
@@ -349,11 +350,6 @@ def _col_widths(table: OfficialTable, total: int) -> list[int]:
     return widths
 
 
-def _text_units(text: str) -> float:
-    """Width of a line in character widths: CJK and full-width 1, Latin and digits about 1/2."""
-    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
-
-
 def _set_table_properties(tbl, width: int) -> None:
     tblpr = tbl.tblPr
     for tag in ("w:tblW", "w:tblBorders", "w:tblLayout", "w:tblCellMar", "w:tblStyle", "w:tblLook"):
@@ -409,7 +405,7 @@ def _alignment(text: str, width_twips: int) -> WD_ALIGN_PARAGRAPH:
     usable = (width_twips - 2 * CELL_MARGIN.twips) / (WU_HAO * 20)
     if usable < 4:
         return WD_ALIGN_PARAGRAPH.CENTER
-    lines = sum(max(1, math.ceil(_text_units(line) / usable)) for line in text.split("\n"))
+    lines = sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
     return WD_ALIGN_PARAGRAPH.LEFT if lines >= 3 else WD_ALIGN_PARAGRAPH.CENTER
 
 
@@ -474,10 +470,10 @@ def _write_table(doc: DocxDocument, section: Section, table: OfficialTable) -> T
 def _break_title(title: str, chars_per_line: float) -> str:
     """A table title too long for one line breaks after "…年度" (unit and year above, the form's name
     below) instead of wherever the line happens to end."""
-    if "\n" in title or _text_units(title) <= chars_per_line:
+    if "\n" in title or text_width(title) <= chars_per_line:
         return title
     head, sep, tail = title.partition("年度")
-    if sep and tail and max(_text_units(head + sep), _text_units(tail)) <= chars_per_line:
+    if sep and tail and max(text_width(head + sep), text_width(tail)) <= chars_per_line:
         return f"{head}{sep}\n{tail}"
     return title
 
