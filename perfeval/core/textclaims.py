@@ -795,28 +795,35 @@ def extract_named_amounts(texts: Mapping[str, str], names: list[str]) -> list[tu
     cores = [(i, name_core(n)) for i, n in enumerate(names)]
     cores = [(i, c) for i, c in cores if len(_CJK_RE.findall(c)) >= _NAME_MIN]
     out: list[tuple[int, Claim]] = []
-    for tx, norm, lo, _hi in _sentences_of(texts):
-        for m in _MONEY_RE.finditer(norm, lo, _hi):
+    for tx, m, cs, label, approx in _amounts_in_clauses(texts):
+        hits = [(i, c, label.rfind(c)) for i, c in cores if c in label]
+        if not hits:
+            continue
+        # The name nearest the number, and no other name in the clause that it does not contain.
+        i, core, at = max(hits, key=lambda h: (h[2] + len(h[1]), len(h[1])))
+        if any(c not in core for _, c, _ in hits):
+            continue
+        if sum(1 for _, c in cores if c == core) > 1:
+            continue
+        if not _TAIL_RE.fullmatch(label[at + len(core) :]):
+            continue
+        out.append((i, tx.claim("named_amount", _wan(m.group(1), m.group(3)), "万元", cs, m.end(), approx)))
+    return out
+
+
+def _amounts_in_clauses(
+    texts: Mapping[str, str],
+) -> Iterator[tuple[_Text, re.Match[str], int, str, bool]]:
+    """Every amount of money in the texts: (the text, the match, where its clause starts, the clause before
+    the number without an approximation word, whether the amount is approximate)."""
+    for tx, norm, lo, hi in _sentences_of(texts):
+        for m in _MONEY_RE.finditer(norm, lo, hi):
             cs = _clause_start(norm, lo, m.start())
             label = norm[cs : m.start()].rstrip()
             approx = _money_approx(norm, m, label)
             if approx:
                 label = _APPROX_MONEY_BEFORE_RE.sub("", label).rstrip()
-            hits = [(i, c, label.rfind(c)) for i, c in cores if c in label]
-            if not hits:
-                continue
-            # The name nearest the number, and no other name in the clause that it does not contain.
-            i, core, at = max(hits, key=lambda h: (h[2] + len(h[1]), len(h[1])))
-            if any(c not in core for _, c, _ in hits):
-                continue
-            if sum(1 for _, c in cores if c == core) > 1:
-                continue
-            if not _TAIL_RE.fullmatch(label[at + len(core) :]):
-                continue
-            out.append(
-                (i, tx.claim("named_amount", _wan(m.group(1), m.group(3)), "万元", cs, m.end(), approx))
-            )
-    return out
+            yield tx, m, cs, label, approx
 
 
 # --------------------------------------------------------------------------- granted funds ("获批项目资金50万元")
@@ -832,17 +839,11 @@ _GRANTED_RE = re.compile(
 def extract_granted_amounts(texts: Mapping[str, str]) -> list[Claim]:
     """Amounts of funds the text says were granted or allocated ("获批项目资金50万元", "上级下达专项经费
     20万元"), in 万元; approximate amounts are marked."""
-    out: list[Claim] = []
-    for tx, norm, lo, hi in _sentences_of(texts):
-        for m in _MONEY_RE.finditer(norm, lo, hi):
-            cs = _clause_start(norm, lo, m.start())
-            label = norm[cs : m.start()].rstrip()
-            approx = _money_approx(norm, m, label)
-            if approx:
-                label = _APPROX_MONEY_BEFORE_RE.sub("", label).rstrip()
-            if _GRANTED_RE.search(label):
-                out.append(tx.claim("granted", _wan(m.group(1), m.group(3)), "万元", cs, m.end(), approx))
-    return out
+    return [
+        tx.claim("granted", _wan(m.group(1), m.group(3)), "万元", cs, m.end(), approx)
+        for tx, m, cs, label, approx in _amounts_in_clauses(texts)
+        if _GRANTED_RE.search(label)
+    ]
 
 
 # --------------------------------------------------------------------------- unspent share ("剩余3%尾款")
