@@ -109,9 +109,14 @@ def new(
     force: Annotated[bool, typer.Option("--force", help="目标文件已存在时覆盖")] = False,
 ) -> None:
     """生成一个待填写的工作簿：按评分口径的表式，含部门整体、项目支出或全部表。"""
+    from perfeval.core.parse import parse_year
     from perfeval.core.profile import ProfileError, default_profile
 
     forms = _kind_forms(kind)
+    # The template's 年度 cell reads years 2000..2100 only: "--year 24" would write 24 there and every check
+    # after it would report an unreadable year, so refuse it here, as the other bad options are (exit 2).
+    if year is not None and not parse_year(year).ok:
+        raise _fail(f"--year 应为四位年度，如 --year 2024（收到 {year}）。")
     try:
         prof = _load_profile(profile)
     except ProfileError as e:
@@ -328,19 +333,32 @@ def export(
     profile: Annotated[
         Path | None, typer.Option("--profile", help=PROFILE_HELP + "；默认按工作簿“基本信息”中的评分口径")
     ] = None,
+    pdf: Annotated[
+        str,
+        typer.Option(
+            "--pdf",
+            metavar="auto|required",
+            help="auto（默认）：没有 LibreOffice 时仍导出 Excel、Word 和清单，并提示如何另存 PDF；"
+            "required：生成不了 PDF 就不导出（退出码 2）",
+        ),
+    ] = "auto",
 ) -> None:
-    """导出报送文件夹：干净的工作簿（官方表式）、Word 报告、报告与附件合一的 PDF、清单 manifest.json。"""
+    """导出报送文件夹：干净的工作簿（官方表式）、Word 报告、报告与附件合一的 PDF（需 LibreOffice）、清单 manifest.json。"""
     from perfeval.core.profile import ProfileError
     from perfeval.export.package import ExportError, ExportRefused
     from perfeval.io.safety import InputFileError
     from perfeval.narrative.render import NarrativeError
     from perfeval.service import export_file
 
+    if pdf not in ("auto", "required"):
+        raise _fail(f"--pdf 只能是 auto 或 required，不是“{pdf}”。")
     _notice_if_open(input)
     try:
         prof = _load_profile(profile)
         with err.status("正在导出报送文件（生成 PDF 约需十几秒）…", spinner="dots"):
-            res = export_file(input, prof, directory, force=force, reason=reason)
+            res = export_file(
+                input, prof, directory, force=force, reason=reason, require_pdf=pdf == "required"
+            )
     except ExportRefused as e:
         err.print(f"[bold red]未导出：[/]{escape(str(e))}")
         raise typer.Exit(EXIT_ERRORS) from None
@@ -359,6 +377,9 @@ def export(
             f"[yellow]注意：[/]{len(res.unexplained_warnings)} 条警告没有写审核说明，已列在报送说明中；"
             "可在“校验结果”的“审核说明”列写明原因后重新导出。"
         )
+    notice = res.pdf_notice()
+    if notice:  # the export succeeded: exit 0 (--pdf required is how to make this an error)
+        out.print(f"[yellow]注意：[/]{escape(notice)}")
 
 
 def _severity(name: str):

@@ -359,9 +359,12 @@ def export_file(
     *,
     force: bool = False,
     reason: str | None = None,
+    require_pdf: bool = False,
 ):
     """The submission package for a workbook file (read only, never written): see perfeval.export.package."""
     from perfeval.export.package import export_package
 
     result = read_and_check(path, profile)
-    return export_package(result, out_dir or path.parent, source=path, force=force, reason=reason)
+    return export_package(
+        result, out_dir or path.parent, source=path, force=force, reason=reason, require_pdf=require_pdf
+    )

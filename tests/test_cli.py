@@ -52,6 +52,15 @@ def test_new_copies_the_template_and_sets_unit_and_year(tmp_path: Path) -> None:
     assert again.returncode == 2 and "已存在" in again.stderr
 
 
+@pytest.mark.parametrize("year", ["24", "20240"])
+def test_new_refuses_a_year_that_is_not_four_digits(tmp_path: Path, year: str) -> None:
+    out = tmp_path / "新建.xlsx"
+    r = run("new", out, "--year", year)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "--year" in r.stderr and "--year 2024" in r.stderr and f"收到 {year}" in r.stderr
+    assert not out.exists()
+
+
 def test_check_writes_a_new_file_and_never_touches_the_input(taojiang: Path) -> None:
     before = digest(taojiang)
     r = run("check", taojiang)

@@ -48,6 +48,34 @@ def test_lower_is_better(target: str, actual: str, weight: int, expected: D) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("target", "actual", "shown", "score"),
+    [
+        ("≤5%", "4.9%", D(1), D("10.00")),  # met: 100 %, not 4.9 ÷ 5 = 98 % (a shortfall at first sight)
+        ("≤5%", "5%", D(1), D("10.00")),
+        ("≤10万元", "0万元", D(1), D("10.00")),
+        ("≤5%", "6%", D("0.8"), D("8.00")),  # missed: 1 − 1/5, not 6 ÷ 5 = 120 %; 分值 × 完成率 = 得分
+        ("≤10万元", "25万元", D(0), D("0.00")),  # never below 0
+    ],
+)
+def test_lower_is_better_completion_reads_as_the_share_scored(
+    target: str, actual: str, shown: D, score: D
+) -> None:
+    m = model({}, indicators=[indicator("产出指标", "成本指标", target=target, actual=actual, weight=10)])
+    ind = m.indicators[0]
+    assert ind.direction == "反向" and ind.score_calc == score
+    assert m.table_computed[(ind.table, ind.index, "completion_calc")] == shown
+    assert ind.completion == D(actual.rstrip("%万元")) / D(
+        target.lstrip("≤").rstrip("%万元")
+    )  # raw ratio kept
+
+
+def test_higher_is_better_completion_is_the_plain_ratio() -> None:
+    m = model({}, indicators=[indicator(target="10个", actual="12个", weight=10)])
+    ind = m.indicators[0]
+    assert m.table_computed[(ind.table, ind.index, "completion_calc")] == D("1.2")
+
+
 def test_fixed_value_and_zero_target() -> None:
     assert score_of(indicator(target="3个", actual="3个", weight=6, direction="定值")) == D("6.00")
     assert score_of(indicator(target="3个", actual="4个", weight=6, direction="定值")) == D("0.00")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -18,8 +19,18 @@ from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.core.profile import default_profile
 from perfeval.excel import ribbon
-from perfeval.export.package import MANIFEST, ExportError, ExportRefused, free_folder, package_name
+from perfeval.export.package import (
+    MANIFEST,
+    ExportError,
+    ExportRefused,
+    PdfUnavailable,
+    export_package,
+    free_folder,
+    package_name,
+)
 from perfeval.io.fill import fill_template
+from perfeval.report.errors import ReportError
+from perfeval.report.pdf import _INSTALL_PATHS
 from perfeval.service import check_file, export_file
 from tests.pdf_pages import gray_pages, ink, page_count, poppler, read_pgm
 from tests.remote_client import actions, remote_book
@@ -211,3 +222,79 @@ def test_ribbon_export_writes_the_same_package(monkeypatch, tmp_path: Path) -> N
         [f"{NAME}.xlsx", f"{NAME}.docx", f"{NAME}.pdf", MANIFEST]
     )
     assert str(folder) in outcome.message
+
+
+# --------------------------------------------------------------------------------------------------
+# Without LibreOffice (WPS users, most Windows PCs): the package without its PDF, unless it is required
+
+
+@pytest.fixture(scope="module")
+def fixed_result(tmp_path_factory):
+    return check_file(taojiang_fixed(tmp_path_factory.mktemp("fixed")), default_profile(), write=False).result
+
+
+def no_libreoffice(book: Path, folder: Path) -> Path:
+    raise PdfUnavailable(
+        "本机未找到 LibreOffice（soffice）"
+    )  # what libreoffice_pdf says when soffice is absent
+
+
+def test_without_libreoffice_the_package_has_no_pdf_and_says_why(fixed_result, tmp_path: Path) -> None:
+    res = export_package(fixed_result, tmp_path, pdf_maker=no_libreoffice)
+    assert sorted(p.name for p in res.folder.iterdir()) == sorted([f"{NAME}.xlsx", f"{NAME}.docx", MANIFEST])
+    assert [f.name for f in res.files] == [f"{NAME}.xlsx", f"{NAME}.docx", MANIFEST]
+    manifest = json.loads((res.folder / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["pdf"] is None
+    assert manifest["pdf_missing"]["reason"] == "本机未找到 LibreOffice（soffice）"
+    assert (
+        f"{NAME}.docx" in manifest["pdf_missing"]["advice"]
+        and "另存为 PDF" in manifest["pdf_missing"]["advice"]
+    )
+    assert [e["name"] for e in manifest["files"]] == [f"{NAME}.xlsx", f"{NAME}.docx"]
+    notice = res.pdf_notice()
+    assert notice is not None and notice.startswith("未生成 PDF：本机未找到 LibreOffice")
+    assert "WPS 或 Word" in notice and "安装 LibreOffice" in notice
+
+
+def test_a_required_pdf_without_libreoffice_writes_nothing(fixed_result, tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="--pdf required") as e:
+        export_package(fixed_result, tmp_path / "报送", pdf_maker=no_libreoffice, require_pdf=True)
+    assert "未生成任何文件" in str(e.value)
+    assert list(tmp_path.iterdir()) == []  # not even the -d folder it made
+
+
+def test_a_pdf_maker_that_fails_still_fails_the_export(fixed_result, tmp_path: Path) -> None:
+    def broken(book: Path, folder: Path) -> Path:
+        raise ReportError("LibreOffice 转换超时")
+
+    with pytest.raises(ExportError, match="导出未完成，未生成任何文件：LibreOffice 转换超时"):
+        export_package(fixed_result, tmp_path, pdf_maker=broken)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_export_without_libreoffice(tmp_path: Path) -> None:
+    # The install places are Windows' and the Mac's; on the Linux CI only PATH finds LibreOffice.
+    assert not any(p.is_file() for p in _INSTALL_PATHS), "LibreOffice is installed where PATH cannot hide it"
+    source = taojiang_fixed(tmp_path / "填报")
+    bare = tmp_path / "bin"  # a PATH without soffice: how find_soffice looks for it
+    bare.mkdir()
+
+    def run(*args: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "perfeval", "export", source, *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PATH": str(bare)},
+        )
+
+    required = run("-d", tmp_path / "必须", "--pdf", "required")
+    assert required.returncode == 2 and "Traceback" not in required.stderr
+    assert "未生成 PDF：本机未找到 LibreOffice" in required.stderr and "未生成任何文件" in required.stderr
+    assert not (tmp_path / "必须").exists()
+    optional = run("-d", tmp_path / "报送")
+    assert optional.returncode == 0, optional.stderr
+    assert f"{NAME}.docx" in optional.stdout and f"{NAME}.pdf" not in optional.stdout.split("注意")[0]
+    assert "注意：未生成 PDF：本机未找到 LibreOffice（soffice）。请在 WPS 或 Word 中打开" in optional.stdout
+    manifest = json.loads((tmp_path / "报送" / NAME / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["pdf"] is None and manifest["pdf_missing"]["reason"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -115,6 +116,20 @@ def _report(values: dict | None = None, **tables):
 
 def _text(report) -> str:
     return "\n".join(p.text for p in report.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        (dt.date(2025, 4, 10), "2025年4月10日"),  # calamine's value for a date cell
+        (dt.datetime(2025, 4, 10), "2025年4月10日"),  # xlwings' value for the same cell
+        ("2025年4月10日", "2025年4月10日"),  # typed as text: kept as typed
+    ],
+)
+def test_the_report_date_prints_in_chinese(typed: object, printed: str) -> None:
+    text = _text(_report({"info_report_date": typed}))
+    assert printed in text.splitlines()
+    assert "2025-04-10" not in text
 
 
 @pytest.mark.parametrize(("actual", "well"), [(1.58, True), (1.50, True), (1.59, False)])

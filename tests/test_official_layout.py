@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -215,6 +216,11 @@ def test_unit_table_total_row_and_sign_line(taojiang: list[OfficialTable]) -> No
     assert t.note.startswith("填表人：刘自平")
     for label in ("填报日期：2024年4月15日", "联系电话：15573764357", "单位负责人签字："):
         assert label in t.note
+
+
+def test_a_date_cell_in_the_sign_line_prints_in_chinese() -> None:
+    note = unit_assessment_table(check({"info_report_date": dt.datetime(2025, 4, 10)})).note
+    assert "填报日期：2025年4月10日" in note and "2025-04-10" not in note
 
 
 def test_taojiang_has_no_project_tables(taojiang: list[OfficialTable]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -41,6 +42,17 @@ def test_check_writes_the_report_sheet(tmp_path: Path) -> None:
     assert str(ws["B1"].value).startswith(STAMP_PREFIX) and ws.column_dimensions["B"].hidden
     assert ws.page_setup.orientation == "portrait" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert wb.sheetnames.index(cat.SHEET_REPORT) == wb.sheetnames.index(cat.SHEET_SCORES) + 1
+
+
+def test_a_date_cell_reads_in_chinese_on_the_report_sheet(tmp_path: Path) -> None:
+    source = tmp_path / "in.xlsx"
+    wb = load_workbook(TAOJIANG)
+    field = cat.field("info_report_date")
+    wb[field.sheet][field.cell].value = dt.date(2025, 4, 10)  # a real date cell, as Excel stores it
+    wb.save(source)
+    _check(source, tmp_path / "out.xlsx")
+    lines = _column_a(load_workbook(tmp_path / "out.xlsx")[cat.SHEET_REPORT])
+    assert "2025年4月10日" in lines and not any("2025-04-10" in line for line in lines)
 
 
 def test_rerun_replaces_the_report_and_keeps_the_users_sheets(tmp_path: Path) -> None:

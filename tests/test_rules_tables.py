@@ -164,6 +164,15 @@ def test_parse_001_one_finding_per_table_cell() -> None:
     assert "阿拉伯数字" in weight.message and "开展科普活动次数" in weight.message
 
 
+def test_parse_001_an_approximate_amount_is_reported_not_taken_as_exact() -> None:
+    rows = [dict(CLEAN_INDICATORS[0], target="约10个"), *CLEAN_INDICATORS[1:]]  # a target may be approximate
+    r = clean(rows, bd_tpc_current_actual="约1.5")
+    f = one(r, "PARSE-001", ERROR)
+    assert f.cells == (ref("bd_tpc_current_actual"),)
+    assert "约数" in f.message and "准确" in f.message and f.found == "约1.5"
+    assert r.model.num("bd_tpc_current_actual") is None  # left out of every sum, not read as 1.5
+
+
 def test_parse_001_passes_text_targets_and_explicit_none() -> None:
     # 持续规范 in 年度指标值 is a qualitative indicator; 无 in 批复规模 says there is no building.
     r = clean(bd_building_approved_area="无", info_year="2023年")

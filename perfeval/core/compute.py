@@ -182,6 +182,21 @@ def indicator_met(ind: Indicator) -> bool | None:
     return a.value >= t.value
 
 
+def shown_completion(ind: Indicator) -> Decimal | None:
+    """完成率 as the 完成率（复核） column prints it; `ind.completion` (actual ÷ target) stays the raw ratio.
+
+    For a 反向 (ceiling) indicator actual ÷ target reads backwards: 4.9% against ≤5% prints 98.00%, which a
+    reviewer takes for a shortfall, and 6% against ≤5% prints 120.00%, which looks like over-achievement.
+    So a 反向 row prints the share of its 分值 that the scoring rule gives: 100.00% when the ceiling is met
+    (a ceiling cannot be "more than met"), 1 − (actual − target) ÷ target below it, never under 0. Then
+    得分 = 分值 × 完成率 reads the same way for both directions.
+    """
+    completion = ind.completion
+    if completion is None or ind.direction != "反向":
+        return completion
+    return ONE if completion <= ONE else max(2 * ONE - completion, ZERO)
+
+
 def row_score(ind: Indicator) -> Decimal | None:
     """The score a row contributes to the total: recomputed when quantitative, else the typed one."""
     if ind.score_calc is not None:
@@ -201,8 +216,9 @@ def _score_indicators(model: Model, indicators: list[Indicator]) -> None:
             if ind.score_calc is not None
             else Unavailable(ind.score_reason, silent=ind.kind == "定性")
         )
+        shown = shown_completion(ind)
         model.table_computed[(ind.table, ind.index, "completion_calc")] = (
-            ind.completion if ind.completion is not None else Unavailable("无法计算", silent=True)
+            shown if shown is not None else Unavailable("无法计算", silent=True)
         )
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from perfeval import catalogue as cat
 from perfeval.catalogue import FieldType, Form
-from perfeval.core.parse import Quantity, Status, parse_number, parse_rate, parse_target, parse_year
+from perfeval.core.parse import (
+    Quantity,
+    Status,
+    date_text,
+    parse_number,
+    parse_rate,
+    parse_target,
+    parse_year,
+)
 from perfeval.core.profile import Profile
 from perfeval.core.snapshot import CellRef, Snapshot, TableData
 from perfeval.core.units import hold_back
@@ -40,6 +49,9 @@ def parse_text(raw: object) -> Quantity:
 def as_text(raw: object) -> str:
     if raw is None:
         return ""
+    # A date cell (填报日期, 报告日期): every page and sheet prints it as 2025年4月10日, not 2025-04-10.
+    if isinstance(raw, dt.date):
+        return date_text(raw)
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw).strip()

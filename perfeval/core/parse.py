@@ -28,6 +28,7 @@ from perfeval.core.snapshot import UncomputedFormula
 __all__ = [
     "Quantity",
     "Status",
+    "date_text",
     "is_excel_error",
     "normalize_text",
     "parse_number",
@@ -121,6 +122,9 @@ _SUFFIX_COMPARATORS: dict[str, str] = {
 # Words that do not change the number. Kept short on purpose: anything else makes a target qualitative.
 _PREFIX_FILLERS = ("约", "大约", "约为", "达", "达到", "共", "共计", "合计", "累计", "总计", "完成")
 _SUFFIX_FILLERS = ("左右", "上下")
+# Of those, the ones that say the number is not exact: fine in a target ("约10个"), not in an amount,
+# count, score or rate that the form adds up and scores.
+_APPROXIMATE_WORDS = frozenset({"约", "大约", "约为", "左右", "上下"})
 
 # Canonical spelling of units, keyed by casefolded spelling (NFKC already turned "m²"/"㎡" into "m2").
 _UNIT_ALIASES: dict[str, str] = {
@@ -226,10 +230,21 @@ def is_excel_error(raw: object) -> bool:
     return normalize_text(raw).upper() in EXCEL_ERRORS
 
 
+def date_text(value: dt.date) -> str:
+    """A date as a submitted report writes it: 2025年4月10日 (str() gives 2025-04-10, an ISO form that
+    reads as foreign on a signed page); a time of day, when there is one, follows as 14:30."""
+    text = f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, dt.datetime) and value.time() != dt.time():
+        text += f" {value:%H:%M}"
+    return text
+
+
 def _shown(raw: object) -> str:
     """The user's input as quoted back in a note, shortened so notes stay readable."""
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"  # as Excel displays it
+    if isinstance(raw, dt.date):
+        return date_text(raw)
     text = normalize_text(raw) if isinstance(raw, str) else str(raw)
     return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
 
@@ -286,6 +301,13 @@ _WANT_TARGET = "请填写指标值，如 ≥95% 或 10个"
 _WANT_YEAR = "请填写四位年份，如 2023"
 
 
+def _approximate(raw: object, want: str) -> Quantity:
+    # TEXT, not OK with a note: a figure the form adds up and scores must be the exact one, so "约1.5" is
+    # reported (PARSE-001 names the cell) instead of being silently taken as exactly 1.5.
+    exact = want.replace("请填写", "请填写准确的", 1)
+    return Quantity(Status.TEXT, raw=raw, note=f"“{_shown(raw)}”是约数，{exact}，不要带“约”“左右”")
+
+
 _P = ParamSpec("_P")
 
 
@@ -329,6 +351,7 @@ class _Reading:
     unit: str  # canonical unit as typed, "" when none
     comparator: str
     chinese: bool = False  # read from Chinese numerals
+    approximate: bool = False  # an approximate word (约, 左右) was around the number
 
 
 @dataclass(frozen=True)
@@ -336,9 +359,10 @@ class _Fail:
     reason: str  # "notnum" | "multi" | "comma" | "sci" | "long" | "conflict"
 
 
-def _strip_affixes(s: str) -> tuple[str, str] | _Fail:
-    """Remove filler words and comparators around the number; returns (rest, comparator)."""
+def _strip_affixes(s: str) -> tuple[str, str, bool] | _Fail:
+    """Remove filler words and comparators around the number; returns (rest, comparator, approximate)."""
     comparator = ""
+    approximate = False
 
     def take(op: str) -> bool:
         nonlocal comparator
@@ -352,6 +376,7 @@ def _strip_affixes(s: str) -> tuple[str, str] | _Fail:
         for token in _PREFIX_FILLER_TOKENS:
             if s.startswith(token) and len(s) > len(token):
                 s = s[len(token) :]
+                approximate = approximate or token in _APPROXIMATE_WORDS
                 break
         for token in _PREFIX_COMPARATOR_TOKENS:
             if s.startswith(token) and len(s) > len(token):
@@ -362,6 +387,7 @@ def _strip_affixes(s: str) -> tuple[str, str] | _Fail:
         for token in _SUFFIX_FILLER_TOKENS:
             if s.endswith(token) and len(s) > len(token):
                 s = s[: -len(token)]
+                approximate = approximate or token in _APPROXIMATE_WORDS
                 break
         for token in _SUFFIX_COMPARATOR_TOKENS:
             if s.endswith(token) and len(s) > len(token):
@@ -371,7 +397,7 @@ def _strip_affixes(s: str) -> tuple[str, str] | _Fail:
                 break
         if s == before:
             break
-    return s, comparator
+    return s, comparator, approximate
 
 
 def _read(text: str) -> _Reading | _Fail:
@@ -382,7 +408,7 @@ def _read(text: str) -> _Reading | _Fail:
     stripped = _strip_affixes(s)
     if isinstance(stripped, _Fail):
         return stripped
-    s, comparator = stripped
+    s, comparator, approximate = stripped
 
     negative = False
     if s.startswith("("):
@@ -396,7 +422,7 @@ def _read(text: str) -> _Reading | _Fail:
 
     m = _NUMBER_RE.fullmatch(s)
     if m is None:
-        return _read_chinese(s, comparator) if not negative else _Fail("notnum")
+        return _read_chinese(s, comparator, approximate) if not negative else _Fail("notnum")
     rest = m["rest"]
     if re.match(r"[eE][+-]?\d", rest):
         return _Fail("sci")
@@ -408,10 +434,10 @@ def _read(text: str) -> _Reading | _Fail:
     value = Decimal(m["num"].replace(",", ""))
     if negative or m["sign"] == "-":
         value = -value
-    return _Reading(value, unit, comparator)
+    return _Reading(value, unit, comparator, approximate=approximate)
 
 
-def _read_chinese(s: str, comparator: str) -> _Reading | _Fail:
+def _read_chinese(s: str, comparator: str, approximate: bool) -> _Reading | _Fail:
     """Chinese numerals ("三个", "十二次", "不少于两个") count only when followed by a measure word."""
     m = _CN_NUMERAL_RE.match(s)
     if m is None:
@@ -420,7 +446,7 @@ def _read_chinese(s: str, comparator: str) -> _Reading | _Fail:
     number = chinese_int(m.group())
     if number is None or unit not in _CN_MEASURE_WORDS:
         return _Fail("notnum")
-    return _Reading(Decimal(number), unit, comparator, chinese=True)
+    return _Reading(Decimal(number), unit, comparator, chinese=True, approximate=approximate)
 
 
 def _classify(raw: object, want: str) -> Quantity | Decimal | str:
@@ -514,6 +540,8 @@ def parse_number(raw: object, *, unit: str = "") -> Quantity:
         return Quantity(Status.TEXT, raw=raw, note=f"“{_shown(raw)}”请用阿拉伯数字填写，{want}")
     if reading.comparator:
         return Quantity(Status.TEXT, raw=raw, note=f"“{_shown(raw)}”带有比较词，此处只填实际数值，{want}")
+    if reading.approximate:
+        return _approximate(raw, want)
 
     value, got = reading.value, reading.unit
     if not got or not expected or got == expected or got in _UNIT_SYNONYMS.get(expected, ()):
@@ -554,6 +582,8 @@ def parse_rate(raw: object) -> Quantity:
         return Quantity(
             Status.TEXT, raw=raw, note=f"“{_shown(raw)}”带有比较词，比率只填实际达到的值，{_WANT_RATE}"
         )
+    if reading.approximate:
+        return _approximate(raw, _WANT_RATE)
     match reading.unit:
         case "%":
             return _ok(_shift(reading.value, -2), "%", raw)

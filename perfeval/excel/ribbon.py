@@ -113,6 +113,8 @@ def export(book: Any, profile: Profile | None) -> Outcome:
             f"{len(res.unexplained_warnings)} 条警告没有写审核说明，已列在报送说明中；"
             "可在“校验结果”的“审核说明”列写明原因后重新导出。"
         )
+    if notice := res.pdf_notice():  # only off Excel: inside Excel, Excel itself prints the PDF
+        lines.append(notice)
     return Outcome("\n".join(lines), result=result)
 
 

@@ -7,7 +7,8 @@ for a workbook of projects only) holding
   no marks, protected;
 - the Word report (the same narrative and tables);
 - one PDF of the report plus the attachments, printed from the clean workbook (by Excel when the ribbon
-  runs inside Excel, by LibreOffice elsewhere);
+  runs inside Excel, by LibreOffice elsewhere). Without LibreOffice (most WPS users) the package is made
+  without it, saying so and how to make it, unless the PDF is required;
 - manifest.json: file names and SHA-256, rule-set and template versions, the forms checked, the check
   summary and scores, the time.
 The package is refused while 错误 findings remain, unless forced with a written reason, which the cover
@@ -17,6 +18,7 @@ export leaves nothing half-written; an existing package is never overwritten (th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -53,10 +55,16 @@ MANIFEST = "manifest.json"
 LISTED_ERRORS = 20  # in a refusal message; the rest are counted
 
 PdfMaker = Callable[[Path, Path], Path]  # (print workbook, folder) -> the PDF it wrote there
+PDF_ADVICE = "在 WPS 或 Word 中打开 {docx}，另存为 PDF 放入报送文件夹；或安装 LibreOffice（确认 soffice 在 PATH 中）后重新导出"
 
 
 class ExportError(Exception):
     """The package cannot be made; str() is a Chinese message saying what to do."""
+
+
+class PdfUnavailable(Exception):
+    """A PdfMaker cannot run on this computer (no LibreOffice); str() says why, in Chinese. Only this
+    lets a package go without its PDF: a maker that runs and fails still fails the export."""
 
 
 class ExportRefused(ExportError):
@@ -74,6 +82,14 @@ class ExportResult:
     result: CheckResult
     forced_reason: str | None
     unexplained_warnings: list[Finding]
+    pdf_missing: str | None = None  # why there is no PDF (None: there is one)
+
+    def pdf_notice(self) -> str | None:
+        """The line telling the user the PDF is missing and how to make it; None when it is there."""
+        if self.pdf_missing is None:
+            return None
+        docx = next((f.name for f in self.files if f.suffix == ".docx"), ".docx")
+        return f"未生成 PDF：{self.pdf_missing}。请{PDF_ADVICE.format(docx=docx)}。"
 
 
 def _safe(name: str) -> str:
@@ -235,9 +251,22 @@ def _sha256(path: Path) -> str:
 
 
 def libreoffice_pdf(print_workbook: Path, folder: Path) -> Path:
-    from perfeval.report.pdf import to_pdf
+    from perfeval.report.errors import ReportError
+    from perfeval.report.pdf import find_soffice, to_pdf
 
+    try:
+        find_soffice()
+    except ReportError:  # absent, as on most WPS PCs: not a failure of this export
+        raise PdfUnavailable("本机未找到 LibreOffice（soffice）") from None
     return to_pdf(print_workbook, folder)
+
+
+def pdf_required_message(reason: str) -> str:
+    return (
+        f"未生成 PDF：{reason}。按 --pdf required 的要求未导出，未生成任何文件。"
+        "请安装 LibreOffice（确认 soffice 在 PATH 中）后重新导出；"
+        "或去掉 --pdf required 先导出 Excel、Word 文件和清单，再在 WPS 或 Word 中打开 .docx 另存为 PDF。"
+    )
 
 
 def export_package(
@@ -248,8 +277,11 @@ def export_package(
     force: bool = False,
     reason: str | None = None,
     pdf_maker: PdfMaker | None = None,
+    require_pdf: bool = False,
     when: datetime | None = None,
 ) -> ExportResult:
+    """Make the package in `out_dir`. Without a PDF maker here (PdfUnavailable) the package holds no PDF
+    and says why, unless `require_pdf`: then nothing is written (ExportError)."""
     reason = (reason or "").strip() or None
     if force and reason is None:
         raise ExportError(
@@ -269,6 +301,7 @@ def export_package(
     out_dir = Path(out_dir)
     name = package_name(result, name_max(out_dir))
     folder = free_folder(out_dir, name)
+    made_out_dir = not out_dir.exists()
     try:
         check_output_location(folder, what="报送文件夹", option="-d")
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -280,6 +313,7 @@ def export_package(
     report = render_report(result)
     tables = official_tables(result)
     cover = cover_table(result, name, when, reason if force else None, unexplained)
+    pdf_missing: str | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="perfeval-export-", dir=out_dir) as scratch:
             work = Path(scratch) / "package"
@@ -291,11 +325,16 @@ def export_package(
                 printing = Path(scratch) / "print"
                 printing.mkdir()
                 print_book = write_clean_workbook(report, tables, printing / f"{name}.xlsx")
-                pdf = (pdf_maker or libreoffice_pdf)(print_book, printing)
-                pdf = Path(shutil.move(str(pdf), work / f"{name}.pdf"))
+                try:
+                    made = (pdf_maker or libreoffice_pdf)(print_book, printing)
+                    pdf: Path | None = Path(shutil.move(str(made), work / f"{name}.pdf"))
+                except PdfUnavailable as e:
+                    if require_pdf:
+                        raise ExportError(pdf_required_message(str(e))) from None
+                    pdf, pdf_missing = None, str(e)
             except ReportError as e:
                 raise ExportError(f"导出未完成，未生成任何文件：{e}") from None
-            files = [xlsx, docx, pdf]
+            files = [xlsx, docx, *([pdf] if pdf else [])]
             manifest = {
                 "package": name,
                 "created": when.isoformat(timespec="seconds"),
@@ -327,6 +366,11 @@ def export_package(
                     "unexplained_warnings": [f.fingerprint for f in unexplained],
                 },
                 "forced": {"reason": reason, "errors": [f.fingerprint for f in errors]} if force else None,
+                "pdf": pdf.name if pdf else None,
+                # Same shape as "forced": null, or why and what to do (the user may add the PDF later).
+                "pdf_missing": {"reason": pdf_missing, "advice": PDF_ADVICE.format(docx=docx.name)}
+                if pdf_missing
+                else None,
                 "files": [{"name": p.name, "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files],
             }
             (work / MANIFEST).write_text(
@@ -338,8 +382,19 @@ def export_package(
                 folder = free_folder(out_dir, name)
                 work.rename(folder)
     except OSError as e:  # the scratch folder, a file in it, or the final rename
+        _drop_if_empty(out_dir, made_out_dir)
         raise ExportError(
             "导出未完成，未生成任何文件：" + describe_write_error(e, folder, what="报送文件夹", option="-d")
         ) from None
+    except ExportError:
+        _drop_if_empty(out_dir, made_out_dir)
+        raise
     files = [folder / p.name for p in files] + [folder / MANIFEST]
-    return ExportResult(folder, files, result, reason if force else None, unexplained)
+    return ExportResult(folder, files, result, reason if force else None, unexplained, pdf_missing)
+
+
+def _drop_if_empty(out_dir: Path, made: bool) -> None:
+    """A failed export leaves no trace: not even the -d folder it created for the package."""
+    if made:
+        with contextlib.suppress(OSError):  # only when empty
+            out_dir.rmdir()
