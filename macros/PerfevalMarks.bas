@@ -669,6 +669,7 @@ Private Sub FormatSheet(wb As Workbook, f As Variant)
         .Zoom = False
         .FitToPagesWide = 1
         .FitToPagesTall = False
+        If headerRow > 0 Then .PrintTitleRows = "$1:$" & headerRow  ' column titles on every page
     End With
     If headerRow > 0 Then
         ws.Activate

@@ -392,7 +392,7 @@ PROJECT_ITEMS = TableSpec(
 BASIC = SheetSpec(
     name=SHEET_BASIC,
     title="部门整体支出绩效评价基础数据表",
-    widths=(44, 13, 13, 13, 13, 13, 13, 13, 13, 13),
+    widths=(44, 13, 13, 13, 13, 13, 15, 13, 15, 13),  # G, I: "投资概算控制率" on one line
     landscape=True,
     blocks=(
         Block(
@@ -519,12 +519,12 @@ def readable_names() -> tuple[str, ...]:
 INDICATOR_COLUMNS = (
     Column("level1", "一级指标", FieldType.CHOICE, required=True, choices=LEVEL1, width=11),
     Column("level2", "二级指标", FieldType.CHOICE, required=True, choices=ALL_LEVEL2, width=13),
-    Column("level3", "三级指标", T, required=True, width=30),
+    Column("level3", "三级指标", T, required=True, width=20),
     Column("core", "核心指标", FieldType.CHOICE, choices=("是", "否"), width=8, optional=True),
     Column("kind", "指标性质", FieldType.CHOICE, choices=KINDS, width=8),
     Column("direction", "指标方向", FieldType.CHOICE, choices=DIRECTIONS, width=8),
     Column("target", "年度指标值", FieldType.TARGET, required=True, width=16),
-    Column("actual", "实际完成值", FieldType.TARGET, required=True, width=24),
+    Column("actual", "实际完成值", FieldType.TARGET, required=True, width=20),
     Column("weight", "分值", S, "分", required=True, width=7),
     Column("coefficient", "得分系数", R, width=8, optional=True),
     Column("score", "自评得分", S, "分", required=True, width=8, aliases=("得分",)),
@@ -546,7 +546,9 @@ INDICATORS = TableSpec(
 UNIT = SheetSpec(
     name=SHEET_UNIT,
     title="部门整体支出绩效自评表",
-    widths=(30, 13, 30, 13, 9, 16, 30, 10, 10, 14, 30, 10, 9),
+    # Shared by the budget block and the indicator table below it: 三级指标 (C) and 实际完成值 (G) wrap
+    # rather than widen the amount columns above them.
+    widths=(28, 13, 20, 13, 9, 14, 20, 10, 10, 14, 30, 10, 10),
     landscape=True,
     blocks=(
         Block(

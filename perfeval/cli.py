@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import sys
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -18,24 +16,117 @@ from rich.table import Table
 
 from perfeval import __version__
 from perfeval import catalogue as cat
+from perfeval.console import (
+    EXIT_CODES,
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    HELP_OPTIONS,
+    PerfevalCommand,
+    PerfevalGroup,
+    usage_problem,
+)
 
 app = typer.Typer(
+    cls=PerfevalGroup,
     add_completion=False,
-    no_args_is_help=True,
+    invoke_without_command=True,  # `perfeval` alone prints a short guide (the callback below)
     help="部门整体支出和项目支出绩效自评：生成模板、校验并评分、生成报告、导出报送。",
+    epilog=EXIT_CODES,
+    context_settings={"help_option_names": HELP_OPTIONS},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 SEVERITY_STYLE = {"错误": "bold red", "警告": "yellow", "提示": "cyan"}
+
+GUIDE = """\
+perfeval {version}：部门整体支出和项目支出绩效自评
+
+第一次使用，按这个顺序：
+  1. perfeval new 2024年自评.xlsx --unit 单位名称 --year 2024
+     生成待填写的工作簿
+  2. 在 Excel 或 WPS 中填写黄色单元格，保存
+  3. perfeval check 2024年自评.xlsx
+     校验并评分，问题逐条列出，结果另存为“2024年自评.校验结果.xlsx”
+  4. perfeval report 2024年自评.xlsx
+     生成 Word 自评报告
+  5. perfeval export 2024年自评.xlsx -o 报送
+     导出报送文件夹（工作簿、报告、PDF、清单）
+
+全部命令：perfeval --help；某个命令的说明：perfeval check --help"""
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        out.print(f"perfeval {__version__}（模板版本 {cat.TEMPLATE_VERSION}）")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="显示版本并退出", callback=_show_version, is_eager=True),
+    ] = False,
+) -> None:
+    """部门整体支出和项目支出绩效自评：生成模板、校验并评分、生成报告、导出报送。"""
+    if ctx.invoked_subcommand is None:
+        out.print(escape(GUIDE.format(version=__version__)))
+
+
+def command(group: typer.Typer = app, **kwargs):
+    """`group.command` with Chinese help and usage errors (perfeval.console)."""
+    return group.command(cls=PerfevalCommand, epilog=kwargs.pop("epilog", EXIT_CODES), **kwargs)
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]无法处理：[/]{escape(message)}")
+    _print_err("无法处理：", message, "bold red")
     return typer.Exit(EXIT_UNREADABLE)
+
+
+def _print_err(label: str, message: str, style: str) -> None:
+    """`label` in colour, then the message, wrapped to the width of stderr."""
+    from perfeval.terminal import output_width, wrap
+
+    width = output_width(sys.stderr)
+    lines = [x for part in (label + message).split("\n") for x in wrap(part, width)]  # keep its own lines
+    err.print(f"[{style}]{label}[/]{escape(lines[0][len(label) :])}")
+    for line in lines[1:]:
+        err.print(escape(line))
+
+
+def _refuse_folder(path: Path, command_name: str) -> None:
+    """A folder given where a workbook is wanted (`check ./`): name the folder and the workbooks in it."""
+    try:
+        is_dir = path.is_dir()
+    except OSError:
+        return  # the reader says what is wrong with it
+    if not is_dir:
+        return
+    folder = path.resolve()
+    try:
+        books = sorted(
+            (
+                p.name
+                for p in folder.iterdir()
+                if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))
+            ),
+            key=lambda name: (".校验结果" in name, name),  # the user's own workbooks first
+        )
+    except OSError:
+        books = []
+    message = f"“{folder}”是一个文件夹，不是 Excel 工作簿。"
+    if books:
+        from perfeval.core.pipeline import join_short
+
+        message += f"其中的工作簿：{join_short(books)}。请写出要处理的那一个，如 perfeval {command_name} {path / books[0]}"
+    else:
+        message += f"其中没有 .xlsx 工作簿。请写出工作簿的文件名，如 perfeval {command_name} 2024年自评.xlsx"
+    raise _fail(message)
 
 
 def _notice_if_open(path: Path) -> None:
@@ -44,7 +135,7 @@ def _notice_if_open(path: Path) -> None:
 
     notice = open_in_office_notice(path)
     if notice:
-        err.print(f"[yellow]注意：[/]{escape(notice)}")
+        _print_err("注意：", notice, "yellow")
 
 
 def _default_result(input: Path) -> Path:
@@ -71,7 +162,7 @@ def _kind_forms(kind: str | None) -> frozenset[cat.Form] | None:
         choices = "；".join(
             f"{key}（{'、'.join(_service().form_names(fs))}）" for key, fs in cat.KINDS_OF_WORKBOOK.items()
         )
-        raise _fail(f"未知的工作簿内容“{kind}”。--kind 可选：{choices}。")
+        raise usage_problem(f"未知的工作簿内容“{kind}”。--kind 可选：{choices}。")
     return forms
 
 
@@ -89,23 +180,42 @@ def _load_profile(profile: Path | None):
 
 
 PROFILE_HELP = "评分口径：内置口径的编号（perfeval profiles 列出，如 重庆）或口径文件（.toml）"
+PROFILE_METAVAR = "口径"
+NEW_EXIT = "退出码：0 已生成；2 文件已存在（未加 --force）或无法写入，或口径文件无法读取；3 命令用法有误。"
+CHECK_EXIT = (
+    "退出码：0 没有错误（可以有警告、提示）；1 有错误（结果工作簿仍已另存）；2 工作簿无法读取或结果无法写入；"
+    "3 命令用法有误。"
+)
+REPORT_EXIT = (
+    "退出码：0 已生成；2 工作簿无法读取或报告无法写入（如加了 --pdf 却没有 LibreOffice）；3 命令用法有误。"
+)
+EXPORT_EXIT = (
+    "退出码：0 已导出；1 工作簿仍有错误，未导出（改正后重新导出，或加 --force --reason 强制导出）；"
+    "2 工作簿无法读取或报送文件无法写入；3 命令用法有误。"
+)
 
 
-@app.command()
+@command(short_help="生成待填写的工作簿", epilog=NEW_EXIT)
 def new(
-    output: Annotated[Path, typer.Argument(help="新工作簿的路径，如 2024年自评.xlsx")],
+    output: Annotated[Path, typer.Argument(metavar="新工作簿", help="新工作簿的路径，如 2024年自评.xlsx")],
     kind: Annotated[
         str | None,
         typer.Option(
             "--kind",
+            metavar="内容",
             help="工作簿内容：整体（部门整体）、项目（项目支出）、全部；默认为评分口径的全部表式",
         ),
     ] = None,
     profile: Annotated[
-        Path | None, typer.Option("--profile", help=PROFILE_HELP + "；不指定时为默认口径（default）")
+        Path | None,
+        typer.Option(
+            "--profile", metavar=PROFILE_METAVAR, help=PROFILE_HELP + "；不指定时为默认口径（default）"
+        ),
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="单位名称")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="年度，如 2024")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="名称", help="单位名称")] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", metavar="年度", help="年度，四位数字，如 2024")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="目标文件已存在时覆盖")] = False,
 ) -> None:
     """生成一个待填写的工作簿：按评分口径的表式，含部门整体、项目支出或全部表。"""
@@ -114,9 +224,14 @@ def new(
 
     forms = _kind_forms(kind)
     # The template's 年度 cell reads years 2000..2100 only: "--year 24" would write 24 there and every check
-    # after it would report an unreadable year, so refuse it here, as the other bad options are (exit 2).
-    if year is not None and not parse_year(year).ok:
-        raise _fail(f"--year 应为四位年度，如 --year 2024（收到 {year}）。")
+    # after it would report an unreadable year, so refuse it here as wrong usage (exit 3). Taken as text, so
+    # that "--year 二〇二四" gets this message too rather than a generic "not an integer".
+    if year is not None:
+        if not (year.strip().isdigit() and parse_year(int(year)).ok):
+            raise usage_problem(f"--year 应为四位年度，如 --year 2024（收到 {year}）。")
+        year_value: int | None = int(year)
+    else:
+        year_value = None
     try:
         prof = _load_profile(profile)
     except ProfileError as e:
@@ -133,40 +248,17 @@ def new(
         have = "、".join(_service().form_names(used.forms))
         wanted = "、".join(_service().form_names(forms - used.forms))
         others = "、".join(p.id for p in shipped_profiles() if forms <= p.forms)
-        raise _fail(
+        raise usage_problem(
             f"评分口径“{used.name}”只有{have}的表式，不能生成含{wanted}的工作簿。"
             f"含该表式的内置口径有：{others}（用 --profile 指定）；或去掉 --kind，按该口径的表式生成。"
         )
     output.parent.mkdir(parents=True, exist_ok=True)
-    # The committed template is the default profile's, with all its forms: copied, so that it is that file.
-    default = default_profile()
-    standard = forms == default.forms and (
-        prof is None or replace(prof, source="") == replace(default, source="")
-    )
-    _write_new(output, used, forms, standard=standard, unit=unit, year=year)
+    _service().new_file(output, prof, forms, unit=unit, year=year_value)
     sheets = "“" + "”“".join(s.name for s in cat.sheets_of(forms)) + "”"
     what = "、".join(_service().form_names(forms))
     out.print(f"已生成：{escape(str(output))}（{what}，模板版本 {cat.TEMPLATE_VERSION}）")
     out.print(f"评分口径：{escape(used.name)}；金额单位：{used.amount_unit}")
     out.print(f"请在{sheets}工作表的黄色单元格中填写，填好后运行 perfeval check {escape(output.name)}。")
-
-
-def _write_new(output: Path, profile, forms, *, standard: bool, unit: str | None, year: int | None) -> None:
-    """The committed template copied as is (`standard`), or one built for the profile and kind; then the
-    unit and year typed in."""
-    from openpyxl import load_workbook
-
-    from perfeval.template import build_template, bundled_template
-
-    if standard and unit is None and year is None:
-        shutil.copyfile(bundled_template(), output)
-        return
-    wb = load_workbook(bundled_template()) if standard else build_template(profile, forms)
-    for name, value in (("info_unit_name", unit), ("info_year", year)):
-        if value is not None:
-            sheet, ref = next(iter(wb.defined_names[name].destinations))
-            wb[sheet][ref.replace("$", "")] = value
-    wb.save(output)
 
 
 def _json_default(value: object) -> object:
@@ -240,15 +332,22 @@ def _result_json(run, choice) -> dict:
     }
 
 
-@app.command()
+@command(short_help="校验并评分，另存结果工作簿", epilog=CHECK_EXIT)
 def check(
-    input: Annotated[Path, typer.Argument(help="要校验的工作簿（.xlsx）")],
+    input: Annotated[Path, typer.Argument(metavar="输入文件", help="要校验的工作簿（.xlsx）")],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="结果工作簿；默认在原文件旁另存")
+        Path | None,
+        typer.Option(
+            "-o", "--output", metavar="文件", help="结果工作簿；默认在原文件旁另存为“文件名.校验结果.xlsx”"
+        ),
     ] = None,
+    brief: Annotated[bool, typer.Option("--brief", help="每个问题只列一行，最后给出合计")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出校验结果、复核值与得分")] = False,
     profile: Annotated[
-        Path | None, typer.Option("--profile", help=PROFILE_HELP + "；默认按工作簿“基本信息”中的评分口径")
+        Path | None,
+        typer.Option(
+            "--profile", metavar=PROFILE_METAVAR, help=PROFILE_HELP + "；默认按工作簿“基本信息”中的评分口径"
+        ),
     ] = None,
 ) -> None:
     """校验并评分：计算比率与得分，标出问题单元格，另存结果工作簿（不改动原文件）。"""
@@ -256,6 +355,7 @@ def check(
     from perfeval.io.safety import InputFileError
     from perfeval.service import ProfileChoice, check_file
 
+    _refuse_folder(input, "check")
     _notice_if_open(input)
     try:
         prof = _load_profile(profile)
@@ -272,22 +372,26 @@ def check(
             json.dumps(_result_json(run, choice), ensure_ascii=False, indent=2, default=_json_default) + "\n"
         )
     else:
-        _print_report(run, choice)
+        _print_report(run, choice, brief=brief)
     raise typer.Exit(EXIT_ERRORS if result.count(_severity("错误")) else EXIT_OK)
 
 
-@app.command()
+@command(short_help="生成 Word 自评报告（可同时生成 PDF）", epilog=REPORT_EXIT)
 def report(
-    input: Annotated[Path, typer.Argument(help="填好的工作簿（.xlsx）")],
+    input: Annotated[Path, typer.Argument(metavar="输入文件", help="填好的工作簿（.xlsx）")],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Word 报告；默认在原文件旁生成“文件名.自评报告.docx”"),
+        typer.Option(
+            "-o", "--output", metavar="文件", help="Word 报告；默认在原文件旁生成“文件名.自评报告.docx”"
+        ),
     ] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF")] = False,
     profile: Annotated[
         Path | None,
         typer.Option(
-            "--profile", help=PROFILE_HELP + "，口径文件可含报告措辞模板；默认按工作簿“基本信息”中的评分口径"
+            "--profile",
+            metavar=PROFILE_METAVAR,
+            help=PROFILE_HELP + "，口径文件可含报告措辞模板；默认按工作簿“基本信息”中的评分口径",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="报告文件已存在时覆盖")] = False,
@@ -299,6 +403,7 @@ def report(
     from perfeval.report.errors import ReportError
     from perfeval.service import report_file
 
+    _refuse_folder(input, "report")
     _notice_if_open(input)
     try:
         prof = _load_profile(profile)
@@ -320,18 +425,32 @@ def report(
         )
 
 
-@app.command()
+@command(short_help="导出报送文件夹", epilog=EXPORT_EXIT)
 def export(
-    input: Annotated[Path, typer.Argument(help="填好并校验无错误的工作簿（.xlsx）")],
+    input: Annotated[Path, typer.Argument(metavar="输入文件", help="填好并校验无错误的工作簿（.xlsx）")],
     directory: Annotated[
-        Path | None, typer.Option("-d", "--dir", help="报送文件夹放在哪里；默认在原文件旁")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            "-d",
+            "--dir",
+            metavar="文件夹",
+            help="报送文件夹放在哪里（其中再建一个以单位和年度命名的文件夹）；默认在原文件旁。"
+            "-d、--dir 是旧写法，仍可用",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="仍有错误时也导出（须用 --reason 写明原因）")
     ] = False,
-    reason: Annotated[str | None, typer.Option("--reason", help="强制导出的原因，写入报送说明和清单")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", metavar="原因", help="强制导出的原因，写入报送说明和清单")
+    ] = None,
     profile: Annotated[
-        Path | None, typer.Option("--profile", help=PROFILE_HELP + "；默认按工作簿“基本信息”中的评分口径")
+        Path | None,
+        typer.Option(
+            "--profile", metavar=PROFILE_METAVAR, help=PROFILE_HELP + "；默认按工作簿“基本信息”中的评分口径"
+        ),
     ] = None,
     pdf: Annotated[
         str,
@@ -351,7 +470,8 @@ def export(
     from perfeval.service import export_file
 
     if pdf not in ("auto", "required"):
-        raise _fail(f"--pdf 只能是 auto 或 required，不是“{pdf}”。")
+        raise usage_problem(f"--pdf 只能是 auto 或 required，不是“{pdf}”。")
+    _refuse_folder(input, "export")
     _notice_if_open(input)
     try:
         prof = _load_profile(profile)
@@ -360,12 +480,12 @@ def export(
                 input, prof, directory, force=force, reason=reason, require_pdf=pdf == "required"
             )
     except ExportRefused as e:
-        err.print(f"[bold red]未导出：[/]{escape(str(e))}")
+        _print_refusal(e.errors)
         raise typer.Exit(EXIT_ERRORS) from None
     except (InputFileError, ProfileError, NarrativeError, ExportError) as e:
         raise _fail(str(e)) from None
     except OSError as e:
-        raise _write_failed(e, directory or input.parent, "报送文件夹", "-d") from None
+        raise _write_failed(e, directory or input.parent, "报送文件夹", "-o") from None
     _profile_note(res.result, prof)
     out.print(f"已导出：{res.folder}（原工作簿未改动）")
     for f in res.files:
@@ -382,6 +502,29 @@ def export(
         out.print(f"[yellow]注意：[/]{escape(notice)}")
 
 
+def _print_refusal(errors) -> None:
+    """Export refused: the 错误 as `check` shows them (blocks by sheet, with what to do), then the way out."""
+    from perfeval.terminal import finding_blocks, output_width, wrap
+
+    width = output_width(sys.stderr)
+    _print_err("未导出：", f"仍有 {len(errors)} 个错误，未导出报送文件。", "bold red")
+    err.print()
+    for line in finding_blocks(errors, [sp.name for sp in cat.SHEETS], width):
+        style = SEVERITY_STYLE.get(line.severity)
+        if style:
+            head, tail = line.text.split(line.severity, 1)
+            err.print(f"{escape(head)}[{style}]{line.severity}[/]{escape(tail)}")
+        else:
+            err.print(escape(line.text))
+    err.print()
+    for line in wrap(
+        '请改正后再导出。确需先行报送时，可用 perfeval export 文件.xlsx --force --reason "原因"，'
+        "原因和未改正的错误会写入报送说明和清单。",
+        width,
+    ):
+        err.print(escape(line))
+
+
 def _severity(name: str):
     from perfeval.core.findings import Severity
 
@@ -396,45 +539,70 @@ def _profile_note(result, given) -> None:
         out.print(f"[yellow]注意：[/]{escape(note)}")
 
 
-def _print_report(run, choice) -> None:
+def _print_line(text: str, severity: str = "") -> None:
+    """One already-wrapped line; the severity word at its start in colour (a terminal only)."""
+    if severity and severity in text:
+        head, tail = text.split(severity, 1)
+        out.print(f"{escape(head)}[{SEVERITY_STYLE[severity]}]{severity}[/]{escape(tail)}")
+    else:
+        out.print(escape(text))
+
+
+def _print_report(run, choice, *, brief: bool = False) -> None:
+    """The check as read on screen: the conclusion first, then the findings grouped by sheet (one line each
+    with --brief), then what was not checked and where the result was saved."""
+    from perfeval.terminal import brief_lines, finding_blocks, output_width, wrap
+
     service = _service()
     result = run.result
     m = result.model
+    width = output_width()
+
+    def say(text: str, hang: str = "") -> None:
+        for line in wrap(text, width, "", hang):
+            out.print(escape(line))
+
     unit = m.text("info_unit_name") or "（未填单位名称）"
     year = m.text("info_year") or "（未填年度）"
-    out.print(f"[bold]{escape(unit)} {escape(year)} 年度{service.form_title(m.forms)} — 校验结果[/]")
+    say(f"{unit} {year} 年度{service.form_title(m.forms)} — 校验结果")
+    counts = "、".join(f"{result.count(s)} 个{s.value}" for s in type(_severity("错误")))
+    say(f"结论：{counts}")
+    scope = result.scope()
+    if scope:
+        say(f"得分：{scope}", "      ")
     note = choice.note()
-    out.print(f"[yellow]注意：[/]{escape(note)}" if note else escape(choice.line()))
-    out.print(f"结论：{escape(result.summary())}")
+    say(f"注意：{note}" if note else choice.line())
+    sheet_order = list(m.snapshot.sheet_names) or [sp.name for sp in cat.SHEETS]
     if result.findings:
-        table = Table(show_lines=False, header_style="bold")
-        for col in ("严重程度", "规则", "单元格", "问题"):
-            table.add_column(col, overflow="fold")
-        for f in result.findings:
-            style = SEVERITY_STYLE[f.severity.value]
-            cells = [str(c) for c in f.cells]
-            where = "、".join(cells[:3]) + (f" 等 {len(cells)} 处" if len(cells) > 3 else "")
-            table.add_row(f"[{style}]{f.severity.value}[/]", f.rule_id, escape(where), escape(f.text()))
-        out.print(table)
+        out.print()
+        if brief:
+            lines = brief_lines(result.findings, sheet_order, width)
+        else:
+            lines = finding_blocks(result.findings, sheet_order, width, explained=result.explained)
+        for line in lines:
+            _print_line(line.text, line.severity)
+        out.print()
     for form in sorted(service.unfilled_forms(m)):
         # Made for both forms, one left blank: its rules (completeness too) did not run; say which.
         sheets = "“" + "”“".join(sp.name for sp in cat.SHEETS if sp.form is form) + "”"
-        out.print(f"本工作簿的{cat.FORM_NAMES[form]}（{sheets}表）未填写，未作校验。")
+        say(f"本工作簿的{cat.FORM_NAMES[form]}（{sheets}表）未填写，未作校验。")
     skipped = service.skipped_rules(result)
     waiting = skipped.could_give(m)  # not the rules whose part of the form is simply not used
     if waiting:
-        out.print(f"另有 {len(waiting)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
+        say(f"另有 {len(waiting)} 条规则因缺少数据未执行（详见结果工作簿“校验结果”表）。")
     if skipped.disabled:
-        out.print(f"评分口径关闭了 {len(skipped.disabled)} 条规则：{'、'.join(sorted(skipped.disabled))}。")
+        say(f"评分口径关闭了 {len(skipped.disabled)} 条规则：{'、'.join(sorted(skipped.disabled))}。")
+    if brief and result.findings:
+        say(f"合计：{counts}。逐条说明：去掉 --brief 再运行，或看结果工作簿“校验结果”表。")
     if run.output:
-        out.print(f"结果已另存为：{escape(str(run.output))}（原文件未改动）")
+        say(f"结果已另存为：{run.output}（原文件未改动）")
     if run.kept:
-        out.print(f"上次的结果（已有改动）已保留为：{escape(str(run.kept))}")
+        say(f"上次的结果（已有改动）已保留为：{run.kept}")
     if run.carried:
-        out.print(f"上次结果中的 {run.carried} 条审核说明已带入新结果。")
+        say(f"上次结果中的 {run.carried} 条审核说明已带入新结果。")
 
 
-@app.command()
+@command(short_help="列出模板中的全部字段", epilog="")
 def fields(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False) -> None:
     """列出模板中的全部字段：名称、中文标签、工作表、单元格、类型、单位、是否必填。"""
     rows = [
@@ -489,7 +657,7 @@ def fields(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
     out.print(table)
 
 
-@app.command()
+@command(short_help="列出全部校验规则", epilog="")
 def rules(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False) -> None:
     """列出全部校验规则（与结果工作簿中的“审核公式”表相同）。"""
     from perfeval.core.plan import rules_sheet
@@ -510,7 +678,7 @@ def rules(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出"
     out.print(f"共 {len(body)} 条规则。")
 
 
-@app.command()
+@command(short_help="列出内置的评分口径", epilog="")
 def profiles(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False) -> None:
     """列出内置的评分口径（表式）：编号、名称、所含表式、金额单位和说明。"""
     from perfeval.core.profile import shipped_profiles
@@ -548,15 +716,58 @@ def profiles(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输�
     )
 
 
-@app.command()
+@command(short_help="显示版本（同 perfeval --version）", epilog="")
 def version() -> None:
     """显示版本。"""
-    out.print(f"perfeval {__version__}（模板版本 {cat.TEMPLATE_VERSION}）")
+    _show_version(True)
+
+
+SERVE_EXIT = "退出码：0 已停止（Ctrl+C）；2 地址或端口无法使用；3 命令用法有误。"
+
+
+@command(short_help="启动网页版（WPS、没有 Excel 或 Python 的电脑用浏览器校验）", epilog=SERVE_EXIT)
+def serve(
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", metavar="地址", help="监听地址：127.0.0.1 仅本机；内网服务器用本机 IP 或 0.0.0.0"
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="端口", help="端口", min=1, max=65535)] = 8765,
+    open_browser: Annotated[bool, typer.Option("--open", help="启动后打开浏览器")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", metavar="个数", help="同时处理的进程数（内网服务器取 CPU 核数）", min=1, max=64
+        ),
+    ] = 1,
+    access_code: Annotated[
+        str | None,
+        typer.Option("--access-code", metavar="访问码", help="财政局内网模式：打开网页须先输入此访问码"),
+    ] = None,
+    max_mb: Annotated[
+        int, typer.Option("--max-mb", metavar="MB", help="上传文件大小上限", min=1, max=200)
+    ] = 20,
+) -> None:
+    """启动绩效自评网页：下载空白模板、上传工作簿校验评分、下载结果、报告和报送文件。"""
+    # Imported here: no other command, and never the Excel ribbon, loads a web library.
+    from perfeval.web.server import ServeError
+    from perfeval.web.server import serve as run_server
+
+    try:
+        run_server(host, port, open_browser, workers, access_code, max_mb=max_mb)
+    except ServeError as e:
+        raise _fail(str(e)) from None
+    except KeyboardInterrupt:
+        pass
+    raise typer.Exit(EXIT_OK)
 
 
 addin_app = typer.Typer(
+    cls=PerfevalGroup,
     no_args_is_help=True,
     help="Excel 加载项（perfeval.xlam）：安装、卸载、查看状态。",
+    short_help="Excel 加载项：安装、卸载、查看状态",
     rich_markup_mode=None,
 )
 app.add_typer(addin_app, name="addin")
@@ -619,7 +830,7 @@ def _exit_by(checks) -> None:
         raise typer.Exit(EXIT_UNREADABLE)
 
 
-@addin_app.command("install")
+@command(addin_app, name="install", short_help="安装加载项", epilog="")
 def addin_install(
     fast: Annotated[bool, typer.Option("--fast", help=FAST_HELP)] = False,
 ) -> None:
@@ -658,7 +869,7 @@ def addin_install(
     _exit_by(checks)
 
 
-@addin_app.command("uninstall")
+@command(addin_app, name="uninstall", short_help="卸载加载项", epilog="")
 def addin_uninstall() -> None:
     """卸载加载项：从 Excel 的启动文件夹中删除 perfeval.xlam（不动其他文件）。"""
     from perfeval.excel import install as inst
@@ -670,7 +881,7 @@ def addin_uninstall() -> None:
         out.print(f"已卸载：{removed}。重新打开 Excel 后“绩效自评”选项卡将不再出现。")
 
 
-@addin_app.command("status")
+@command(addin_app, name="status", short_help="查看加载项的安装状态", epilog="")
 def addin_status() -> None:
     """查看加载项是否已安装、安装位置，以及它使用的 Python。"""
     from perfeval.excel import install as inst
@@ -686,7 +897,7 @@ def addin_status() -> None:
     out.print("更多检查：perfeval doctor")
 
 
-@app.command()
+@command(short_help="检查本机能否使用 Excel 加载项", epilog="")
 def doctor() -> None:
     """检查本机能否使用 Excel 加载项：Python 与 xlwings 的版本、加载项的安装位置和它记下的 Python、
     Mac 上 Python 路径中的空格、Windows 上中文用户名等路径问题。每项给出“正常”“警告”或“错误”和处理办法。

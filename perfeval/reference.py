@@ -5,6 +5,7 @@ python -m perfeval.reference
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from perfeval import catalogue as cat
@@ -136,9 +137,24 @@ _LEVELS = (("execution", "执行率"), ("output", "产出"), ("benefit", "效益
 _OPTIONAL = {c.key: c.header for c in cat.INDICATOR_COLUMNS if c.optional}
 
 
+README = DOCS.parent / "README.md"
+# The README's one sentence that counts the rules: its number is the registry's.
+RULE_COUNT = re.compile(r"按 \d+ 条校验规则")
+
+
+def readme_with_rule_count(text: str) -> str:
+    """The README's text with the rule count the registry has."""
+    return RULE_COUNT.sub(f"按 {len(REGISTRY)} 条校验规则", text, count=1)
+
+
 def write_all(target: Path = DOCS) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     out = []
+    if target == DOCS and README.exists():
+        text = README.read_text(encoding="utf-8")
+        if (counted := readme_with_rule_count(text)) != text:
+            README.write_text(counted, encoding="utf-8")
+            out.append(README)
     for name, text in (
         ("fields.md", fields_markdown()),
         ("rules.md", rules_markdown()),

@@ -360,11 +360,52 @@ def export_file(
     force: bool = False,
     reason: str | None = None,
     require_pdf: bool = False,
+    source_name: str | None = None,
 ):
-    """The submission package for a workbook file (read only, never written): see perfeval.export.package."""
+    """The submission package for a workbook file (read only, never written): see perfeval.export.package.
+    `source_name`: the workbook's name as the user knows it, when the file on disk has another."""
     from perfeval.export.package import export_package
 
     result = read_and_check(path, profile)
     return export_package(
-        result, out_dir or path.parent, source=path, force=force, reason=reason, require_pdf=require_pdf
+        result,
+        out_dir or path.parent,
+        source=path,
+        source_name=source_name,
+        force=force,
+        reason=reason,
+        require_pdf=require_pdf,
     )
+
+
+# --- a blank workbook ------------------------------------------------------------------------------------
+def new_file(
+    output: Path,
+    profile: Profile | None,
+    forms: frozenset[Form],
+    *,
+    unit: str | None = None,
+    year: int | None = None,
+) -> None:
+    """Write the blank workbook `perfeval new` and the web page's 下载空白模板 give: the committed template
+    itself for the default profile with all its forms (copied, so that it is that file), else one built
+    for the profile and forms; then the unit and year typed in. `profile` None is the default profile."""
+    import shutil
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    from perfeval.template import build_template, bundled_template
+
+    default = default_profile()
+    used = profile or default
+    standard = forms == default.forms and replace(used, source="") == replace(default, source="")
+    if standard and unit is None and year is None:
+        shutil.copyfile(bundled_template(), output)
+        return
+    wb = load_workbook(bundled_template()) if standard else build_template(used, forms)
+    for name, value in (("info_unit_name", unit), ("info_year", year)):
+        if value is not None:
+            sheet, ref = next(iter(wb.defined_names[name].destinations))
+            wb[sheet][ref.replace("$", "")] = value
+    wb.save(output)

@@ -318,3 +318,23 @@ def test_conversion_timeout_is_a_report_error(tmp_path: Path, docx_path: Path, m
 def test_missing_input_is_a_report_error(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="不存在"):
         to_pdf(tmp_path / "nope.docx", tmp_path)
+
+
+def test_chinese_line_breaking_is_in_the_file(docx_path: Path) -> None:
+    """Word's East Asian typography written out (issue 13), so LibreOffice and a non-Chinese Word break
+    lines as a Chinese Word does: no line starts with 。，、；：”）, none ends with “（."""
+    doc = Document(str(docx_path))
+    ppr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    for name in ("kinsoku", "overflowPunct", "autoSpaceDE", "autoSpaceDN"):
+        assert ppr.find(qn(f"w:{name}")).get(qn("w:val")) == "1", name
+    settings = doc.settings.element
+    tags = [child.tag.split("}")[1] for child in settings]
+    # Word refuses a settings part out of schema order.
+    at = tags.index("characterSpacingControl")
+    assert tags[at + 1 : at + 3] == ["noLineBreaksAfter", "noLineBreaksBefore"]
+    before = settings.find(qn("w:noLineBreaksBefore"))
+    after = settings.find(qn("w:noLineBreaksAfter"))
+    assert before.get(qn("w:lang")) == after.get(qn("w:lang")) == "zh-CN"
+    assert set("。，、；：”）") <= set(before.get(qn("w:val")))
+    assert set("“（《") <= set(after.get(qn("w:val")))
+    assert settings.find(qn("w:themeFontLang")).get(qn("w:eastAsia")) == "zh-CN"

@@ -29,7 +29,7 @@ from perfeval.core.profile import default_profile, find_shipped
 from perfeval.excel import ribbon
 from perfeval.excel.reader import parse_refers_to, split_scoped_name
 from perfeval.excel.specs import US, marks_spec, parse_spec, solid_fill
-from perfeval.excel.writer import MARKS_MACRO, UNDO_MACRO, excel_text, value_blocks
+from perfeval.excel.writer import MARKS_MACRO, UNDO_MACRO, excel_text, format_ranges, value_blocks
 from perfeval.io.fill import fill_template
 from perfeval.service import check_file
 from tests.projects import PROJECT_A, PROJECT_B, project_tables, project_workbook
@@ -234,6 +234,51 @@ def test_findings_sheet_is_written_with_links(taojiang_click) -> None:
     fills = [a for a in acts if a["func"] == "setRangeColor" and a["sheet"] == _new(cat.SHEET_FINDINGS)]
     present = {f.severity for f in result.findings}
     assert len(fills) == 1 + len(present)  # the header row, then one run per severity
+
+
+def test_scores_print_rounded_in_a_few_calls(taojiang_click, taojiang_file_plan) -> None:
+    """评分汇总 keeps exact values and shows them through number formats, as the file adapter does: every
+    formatted cell of the plan ends with its format, in at most one call per format."""
+    _, _, acts = taojiang_click
+    (sp,) = [s for s in taojiang_file_plan.sheets if s.name == cat.SHEET_SCORES]
+    assert sp.number_formats  # the test means something only if the plan formats cells
+    calls = [a for a in acts if a["func"] == "setNumberFormat" and a["sheet"] == _new(cat.SHEET_SCORES)]
+    assert len(calls) <= len(set(sp.number_formats.values()))
+    final: dict[tuple[int, int], str] = {}
+    for a in calls:
+        for r in range(a["start_row"] + 1, a["start_row"] + 1 + a["row_count"]):
+            for c in range(a["start_column"] + 1, a["start_column"] + 1 + a["column_count"]):
+                final[(r, c)] = a["args"][0] if isinstance(a["args"], list) else a["args"]
+    assert {cell: final.get(cell) for cell in sp.number_formats} == sp.number_formats
+    numbers = {
+        (r, c)
+        for r, row in enumerate(sp.rows, start=1)
+        for c, v in enumerate(row, start=1)
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+    assert not (numbers - set(sp.number_formats)) & set(final)  # no number the plan left alone
+
+
+def test_format_ranges_fall_back_to_runs_when_boxes_would_clash() -> None:
+    # A rate box inside the score box is fine (one call each); rates at rows 2 and 4 with a score between
+    # them are not: the rate box would cover (3, 1), so one call per run of one format is used.
+    nested = {(1, 1): "0.00", (2, 1): "0.00%", (3, 1): "0.00", (1, 2): "0.00"}
+    assert format_ranges(nested, []) == [(1, 1, 3, 2, "0.00"), (2, 1, 2, 1, "0.00%")]
+    formats = {(1, 1): "0.00", (2, 1): "0.00%", (3, 1): "0.00", (4, 1): "0.00%", (5, 1): "0.00"}
+    ranges = format_ranges(formats, [])
+    assert len(ranges) == 5
+    final = {}
+    for r1, c1, r2, c2, fmt in ranges:
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                final[(r, c)] = fmt
+    assert {k: final[k] for k in formats} == formats
+    # A box may not reach a number the plan left unformatted either.
+    assert format_ranges({(1, 1): "0.00", (3, 1): "0.00"}, [[1.0], [2.5], [3.0]]) == [
+        (1, 1, 1, 1, "0.00"),
+        (3, 1, 3, 1, "0.00"),
+    ]
+    assert format_ranges({(1, 1): "0.00", (3, 1): "0.00"}, [[1.0], ["x"], [3.0]]) == [(1, 1, 3, 1, "0.00")]
 
 
 def test_summary_message_box(taojiang_click) -> None:

@@ -7,6 +7,7 @@ missing.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +20,14 @@ from perfeval.core.profile import default_profile
 from perfeval.export.workbook import (
     COVER_SHEET,
     REPORT_SHEET,
+    _fit_groups,
     add_report_sheet,
     add_table_sheet,
+    column_widths,
     estimate_row_height,
     new_workbook,
     plan_page_breaks,
+    printable_width_mm,
     save_workbook,
     split_paragraph,
     wrapped_line_count,
@@ -197,12 +201,11 @@ def test_column_widths_follow_the_relative_widths(book: Book) -> None:
     for table in book.tables:
         ws = wb[table.label]
         widths = [ws.column_dimensions[chr(65 + c)].width for c in range(len(table.widths))]
-        for (w1, r1), (w2, r2) in zip(
-            zip(widths, table.widths, strict=True),
-            zip(widths[1:], table.widths[1:], strict=True),
-            strict=False,
-        ):
-            assert w1 / w2 == pytest.approx(r1 / r2, rel=0.01)
+        # In proportion, but for a narrow label column widened for its "(万元)" (taken from all the others).
+        planned = column_widths(table.widths, len(table.widths), printable_width_mm(table.landscape))
+        assert widths == pytest.approx(_fit_groups(planned, table), rel=0.01)
+        ratios = [w / p for w, p in zip(widths, planned, strict=True)]
+        assert sum(1 for r in ratios if r > 1.01) <= 1 and all(r > 0.9 for r in ratios)
         # Pixels at 96 dpi: a digit of Arial 11 is 8 px in Excel, 8.14 px in LibreOffice.
         excel_mm, libreoffice_mm = (sum(widths) * digit * 25.4 / 96 for digit in (8, 8.14))
         assert 150 <= excel_mm < libreoffice_mm <= 156  # the A4 portrait text block: 210 - 28 - 26 mm
@@ -465,3 +468,36 @@ def test_basic_data_table_prints_on_one_page_like_the_paper_form(book: Book) -> 
     assert wb["附件1"].page_setup.fitToHeight == 1
     if book.path.stem == "桃江":
         assert wb["附件2"].page_setup.fitToHeight == 0  # three pages of indicators flow at full size
+
+
+def test_a_bracketed_unit_in_a_narrow_label_column_stays_on_one_line(book: Book) -> None:
+    """附件2's "年度预算申请(万元)" printed "(万元" over a lone ")": its column is widened for the group."""
+    wb = load_workbook(book.path)
+    seen = 0
+    for table in book.tables:
+        ws = wb[table.label]
+        for row in ws.iter_rows(min_row=3):
+            for c in row:
+                if not (isinstance(c.value, str) and c.font.b) or c.coordinate in ws.merged_cells:
+                    continue
+                width = ws.column_dimensions[c.column_letter].width
+                for group in re.findall(r"[（(][^（()）\n]{1,6}[）)]", c.value):
+                    seen += 1
+                    assert wrapped_line_count(group, width) == 1, (ws.title, c.coordinate, c.value)
+                    assert c.alignment.horizontal == "center", (ws.title, c.coordinate)
+    if book.path.name != "projects-clean.xlsx":
+        assert seen  # the 部门整体 forms have "(万元)" labels
+
+
+def test_widening_for_a_group_keeps_the_table_width() -> None:
+    table = OfficialTable(
+        label="",
+        title="表",
+        rows=[["年度预算申请\n(万元)", "甲", "乙"]],
+        widths=[1, 10, 10],
+        bold_cells={(0, 0)},
+    )
+    before = column_widths(table.widths, 3, printable_width_mm(False))
+    after = _fit_groups(before, table)
+    assert after[0] > before[0] and wrapped_line_count("(万元)", after[0]) == 1
+    assert sum(after) == pytest.approx(sum(before))

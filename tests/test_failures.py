@@ -260,7 +260,7 @@ def test_export_into_a_read_only_folder_says_so(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(safety, "_writable", lambda f: Path(f) != folder)
     with pytest.raises(ExportError, match="只读") as info:
         _forced_export(result, folder)
-    assert "-d" in str(info.value) and "Excel" not in str(info.value)
+    assert "-o" in str(info.value) and "Excel" not in str(info.value)
     assert listing(folder) == []
 
 

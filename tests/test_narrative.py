@@ -73,18 +73,22 @@ def test_taojiang_figures_checked_by_hand(taojiang) -> None:
     _, report = taojiang
     text = _generated(report)
     for phrase in (
-        "编制数7人",  # 附件1 B4 (the text's 6 is the user's, flagged)
+        "编制数7人",  # 附件1 B4 (the text's 6 is the user's, flagged; 实有7人 the user states, so not repeated)
         "在职人员控制率100.00%",  # 7 / 7
-        "年初预算158.43万元，全年预算调整为266.32万元，较年初调增107.89万元，预算调整率68.10%",  # 107.89/158.43
-        "全年执行266.32万元，预算执行率100.00%",
-        "其中基本支出107.64万元，占40.42%；项目支出158.68万元，占59.58%",  # 107.64/266.32
-        "控制率82.28%，控制较好；较上年决算1.04万元增长25.00%",  # 三公 1.30/1.58; 1.30/1.04 − 1
+        # 年初 158.43 and 全年 266.32 are the user's words in the same section: only what they add is said.
+        "全年预算较年初调增107.89万元，预算调整率68.10%",  # 266.32 − 158.43; 107.89 / 158.43
+        "预算执行率100.00%",  # 266.32 / 266.32
+        "基本支出占40.42%；项目支出占59.58%",  # 107.64 / 266.32, 158.68 / 266.32
+        "预算执行方面：全年执行266.32万元，全年预算266.32万元，预算执行率100.00%",  # 四: the user's text differs
+        "“三公”经费：控制率82.28%，控制较好；较上年决算1.04万元增长25.00%",  # 三公 1.30/1.58; 1.30/1.04 − 1
         "控制率113.66%，超出预算2.22万元；较上年决算33.08万元下降44.17%",  # 公用 18.47/16.25; 18.47/33.08 − 1
         # 10 + 50 + 40 + 10 over the typed weights: 110 points are not graded (优 would be untrustworthy)
         "总分110.00分，分值合计不符合评分口径，等级待定",
     ):
         assert phrase in text, phrase
     assert "未进行预算调整" not in text and "全部完成" not in text
+    user = "\n".join(p.text for p in report.paragraphs if not p.generated)
+    assert "县财政批复年初预算158.43万元，全年预算调整为266.32万元" in user  # said once, in the user's words
 
 
 def test_user_text_is_kept_and_contradictions_are_flagged(taojiang) -> None:

@@ -11,7 +11,7 @@ from perfeval.core.profile import default_profile
 from perfeval.report.document import Merge, OfficialTable
 from perfeval.report.official import basic_data_table, official_tables, unit_assessment_table
 from perfeval.service import check_file
-from tests.builders import check
+from tests.builders import check, indicator
 from tests.workbooks import taojiang_with_two_projects
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -211,8 +211,11 @@ def test_unit_table_total_row_and_sign_line(taojiang: list[OfficialTable]) -> No
     last = len(t.rows) - 1
     assert t.rows[last][0] == "总分"
     assert Merge(last, 0, last, 5) in t.merges
-    # 分值: the printed rows' sum (10 + 50 + 40 + 10); 得分: as typed; grade of the printed total
-    assert t.rows[last][6:] == ["110", "100", "等级：优"]
+    # 分值: the printed rows' sum (10 + 50 + 40 + 10). Changed on purpose (issue 13): the typed 100 printed
+    # "等级：优" beside a check that says 110 and 等级待定; now the typed 100 with the computed total
+    # (10 + 50 + 40 + 10 full marks = 110) and the computed grade (weights 110, not 100: 等级待定). 桃江
+    # has no typed 等级 (CMP-006), so no "填报" grade is shown.
+    assert t.rows[last][6:] == ["110", "100\n复核\n110", "等级待定"]
     assert t.note.startswith("填表人：刘自平")
     for label in ("填报日期：2024年4月15日", "联系电话：15573764357", "单位负责人签字："):
         assert label in t.note
@@ -280,7 +283,10 @@ def test_typed_values_win_over_computed() -> None:
     assert basic_data_table(result).rows[1][5] == "80.00%"
     unit = unit_assessment_table(result)
     assert unit.rows[_row(unit, "年度资金总额", col=1)][7:] == ["95.00%", "9.50"]
-    assert unit.rows[-1][7:] == ["9.50", "等级：良"]
+    # The typed 总分 still prints first, but (changed on purpose, issue 13) no longer alone: the check's
+    # total is 9 (执行率 108 ÷ 120 = 90 % of 10 分值, no indicators), grade 差 (< 60), and the printed
+    # form must not contradict it, so both are beside the typed values.
+    assert unit.rows[-1][7:] == ["9.50\n复核\n9", "等级：差\n填报：良"]
 
 
 # --- 澧县: mostly blank -------------------------------------------------------------------------------------
@@ -354,3 +360,23 @@ def test_several_projects_give_one_table_each(tmp_path: Path) -> None:
     budget = _row(second, "年度资金总额", col=1)
     assert second.rows[budget][3:] == ["0.00", "60.00", "54.00", "10", "90.00%", "9"]
     assert second.rows[-1][6:] == ["100", "95", "等级：优"]
+
+
+def test_total_row_never_contradicts_the_check_when_the_weights_are_off() -> None:
+    """Weights 10 + 10 × 10 = 110, not 100: the check grades 等级待定, so the typed "优" is shown as the
+    unit's, beside our result; the typed 总分 110 equals the computed one (all full marks), so it prints
+    alone."""
+    rows = [indicator(level3=f"指标{i}") for i in range(10)]
+    result = check(
+        {
+            "ua_adjusted_budget": 100,
+            "ua_spent": 100,
+            "ua_execution_weight": 10,
+            "ua_total_score": 110,
+            "ua_grade": "优",
+        },
+        indicators=rows,
+    )
+    assert result.grade == "等级待定" and result.total_score == 110
+    unit = unit_assessment_table(result)
+    assert unit.rows[-1][6:] == ["110", "110", "等级待定\n填报：优"]

@@ -25,6 +25,7 @@ from perfeval.io.safety import (
     check_input_file,
     default_output_path,
     ensure_distinct_output,
+    office_lock_file,
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -745,3 +746,13 @@ def test_mutated_files_only_ever_raise_input_file_error(tmp_path: Path, encrypte
             check_input_file(path)
         except InputFileError as e:
             assert "变异.xlsx" in str(e)
+
+
+def test_a_folder_given_as_dot_is_named_by_its_path(tmp_path: Path, monkeypatch) -> None:
+    """`check .` has no file name to show: the message names the folder's full path, and looking for an
+    owner (lock) file beside a folder finds none instead of failing."""
+    monkeypatch.chdir(tmp_path)
+    assert office_lock_file(Path(".")) is None
+    with pytest.raises(InputFileError) as e:
+        check_input_file(Path("."))
+    assert f"“{tmp_path}”是一个文件夹" in str(e.value)

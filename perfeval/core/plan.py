@@ -74,6 +74,8 @@ class SheetPlan:
     header_row: int = 1  # 1-based row holding the column titles
     links: dict[tuple[int, int], CellRef] = field(default_factory=dict)  # (row, col) 1-based
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
+    # (row, col) 1-based -> Excel number format: the value stays exact, the print rounds it
+    number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
     wrap: bool = True
     editable_col: int | None = None  # 1-based column the user may type into (审核说明)
     hidden_cols: tuple[int, ...] = ()
@@ -192,7 +194,7 @@ def _findings_sheet(result: CheckResult) -> SheetPlan:
     return SheetPlan(
         cat.SHEET_FINDINGS,
         rows,
-        widths=[6, 9, 11, 24, 18, 50, 16, 16, 30, 30, 20],
+        widths=[6, 9, 11, 20, 22, 50, 16, 16, 30, 24, 20],
         header_row=2,
         links=links,
         fills=fills,
@@ -320,7 +322,31 @@ def _scores_sheet(result: CheckResult) -> SheetPlan:
                 grade=tc.get((*key, "grade_calc")),
             )
             rows += _indicator_rows(p.indicators)
-    return SheetPlan(cat.SHEET_SCORES, rows, widths=[48, 12, 16, 14, 40], header_row=2)
+    return SheetPlan(
+        cat.SHEET_SCORES,
+        rows,
+        widths=[48, 10, 12, 12, 40],
+        header_row=2,
+        number_formats=_score_formats(rows),
+    )
+
+
+SCORE_FORMAT = NUMBER_FORMATS[FieldType.SCORE]
+RATE_FORMAT = NUMBER_FORMATS[FieldType.RATE]
+
+
+def _score_formats(rows: list[list[object]]) -> dict[tuple[int, int], str]:
+    """Number formats of 评分汇总: scores with two decimals; under the 项目支出 header, column 2 is a rate."""
+    formats: dict[tuple[int, int], str] = {}
+    rate_col = False
+    for r, row in enumerate(rows, start=1):
+        if row and isinstance(row[0], str) and len(row) > 1 and isinstance(row[1], str):
+            rate_col = row[1] == "执行率（复核）"  # a header row: it decides what the rows below hold
+            continue
+        for c, value in enumerate(row[1:4], start=2):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                formats[(r, c)] = RATE_FORMAT if rate_col and c == 2 else SCORE_FORMAT
+    return formats
 
 
 def _fmt_rate(value: object) -> str:
@@ -358,7 +384,7 @@ def report_sheet(report: Report) -> SheetPlan:
     return SheetPlan(
         cat.SHEET_REPORT,
         rows,
-        widths=[92, 12],
+        widths=[80, 12],  # A4 portrait at 100 %: LibreOffice does not always scale a print area to fit
         header_row=0,
         hidden_cols=(2,),
         styles={r: kind for r, kind in enumerate(kinds, start=1) if kind != "body"},

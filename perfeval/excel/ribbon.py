@@ -78,29 +78,15 @@ def book_folder(book: Any) -> Path:
     return documents if documents.is_dir() else Path.home()
 
 
-def excel_pdf(app: Any):
-    """Print the clean workbook to PDF with the Excel the user is in (Windows/macOS): no LibreOffice needed."""
-
-    def make(print_book: Path, folder: Path) -> Path:
-        target = folder / (print_book.stem + ".pdf")
-        wb = app.books.open(str(print_book), read_only=True)
-        try:
-            wb.to_pdf(str(target))
-        finally:
-            wb.close()
-        return target
-
-    return make
-
-
 def export(book: Any, profile: Profile | None) -> Outcome:
     # Only this button loads the export (and, through it, the report layout, Word and PDF writers).
     from perfeval.export.package import ExportError, export_package
 
     result, note = _checked(book, profile)
-    pdf_maker = excel_pdf(book.app) if book.app.engine.name == "excel" else None
     try:
-        res = export_package(result, book_folder(book), pdf_maker=pdf_maker)
+        # The PDF is the 公文 made from the package's Word file, by LibreOffice (Excel cannot print a .docx);
+        # without LibreOffice the package is made without it and says how to make it from the .docx.
+        res = export_package(result, book_folder(book))
     except ExportError as e:
         return Outcome(str(e), critical=True, result=result)
     lines = [
@@ -113,7 +99,7 @@ def export(book: Any, profile: Profile | None) -> Outcome:
             f"{len(res.unexplained_warnings)} 条警告没有写审核说明，已列在报送说明中；"
             "可在“校验结果”的“审核说明”列写明原因后重新导出。"
         )
-    if notice := res.pdf_notice():  # only off Excel: inside Excel, Excel itself prints the PDF
+    if notice := res.pdf_notice():
         lines.append(notice)
     return Outcome("\n".join(lines), result=result)
 

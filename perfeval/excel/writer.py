@@ -108,6 +108,37 @@ def _fill_runs(fills: dict[tuple[int, int], str]) -> list[tuple[int, int, int, s
     return runs
 
 
+def format_ranges(
+    formats: dict[tuple[int, int], str], rows: list[list[object]]
+) -> list[tuple[int, int, int, int, str]]:
+    """(first row, first col, last row, last col, format) covering `formats` in a few Excel calls.
+
+    A number format on a text or empty cell changes nothing shown, so each format can go on the box around
+    its cells, the largest box first; that is one call per format (评分汇总: scores, then the projects'
+    rates inside). If a box would give a cell another format than planned (a number of `rows` left
+    unformatted included), fall back to one call per vertical run of one format in a column."""
+    boxes: dict[str, list[int]] = {}
+    for (r, c), fmt in formats.items():
+        b = boxes.setdefault(fmt, [r, c, r, c])
+        b[0], b[1], b[2], b[3] = min(b[0], r), min(b[1], c), max(b[2], r), max(b[3], c)
+    order = sorted(boxes.items(), key=lambda kv: -(kv[1][2] - kv[1][0] + 1) * (kv[1][3] - kv[1][1] + 1))
+    ranges = [(b[0], b[1], b[2], b[3], fmt) for fmt, b in order]
+
+    def last_format(r: int, c: int) -> str | None:
+        hit = [fmt for r1, c1, r2, c2, fmt in ranges if r1 <= r <= r2 and c1 <= c <= c2]
+        return hit[-1] if hit else None
+
+    numbers = {
+        (r, c): None
+        for r, row in enumerate(rows, start=1)
+        for c, v in enumerate(row, start=1)
+        if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
+    if all(last_format(r, c) == fmt for (r, c), fmt in (numbers | formats).items()):
+        return ranges
+    return [(first, col, last, col, fmt) for col, first, last, fmt in _fill_runs(formats)]
+
+
 def sheet_block(sp: SheetPlan) -> list[list[object]]:
     width = max(len(row) for row in sp.rows)
     block = [[excel_text(v) for v in row] + [None] * (width - len(row)) for row in sp.rows]
@@ -140,6 +171,8 @@ def write_sheet(book: Any, sheets: dict[str, Any], sp: SheetPlan) -> None:
         sheet.range((sp.header_row, 1), (sp.header_row, header_width)).color = HEADER_FILL
     for col, first, last, color in _fill_runs(sp.fills):
         sheet.range((first, col), (last, col)).color = "#" + color
+    for r1, c1, r2, c2, fmt in format_ranges(sp.number_formats, sp.rows):
+        sheet.range((r1, c1), (r2, c2)).number_format = fmt
 
 
 def run_macro(book: Any, name: str, *args: str) -> None:

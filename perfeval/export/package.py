@@ -6,9 +6,10 @@ for a workbook of projects only) holding
   for the 部门整体 forms, one 项目支出绩效自评表 per project), in the official printed layout, values only,
   no marks, protected;
 - the Word report (the same narrative and tables);
-- one PDF of the report plus the attachments, printed from the clean workbook (by Excel when the ribbon
-  runs inside Excel, by LibreOffice elsewhere). Without LibreOffice (most WPS users) the package is made
-  without it, saying so and how to make it, unless the PDF is required;
+- the PDF: the Word file (the 公文: report, then the attachment tables) as LibreOffice lays it out, with
+  its page numbers, Chinese line breaking and embedded fonts. Excel cannot print a .docx, so inside Excel
+  too the PDF comes from LibreOffice when it is installed. Without it (most WPS and Windows PCs) the package
+  is made without the PDF, saying so and how to make it from the .docx, unless the PDF is required;
 - manifest.json: file names and SHA-256, rule-set and template versions, the forms checked, the check
   summary and scores, the time.
 The package is refused while 错误 findings remain, unless forced with a written reason, which the cover
@@ -54,7 +55,7 @@ _NAME_RESERVE = len("(99)") + len(".docx")
 MANIFEST = "manifest.json"
 LISTED_ERRORS = 20  # in a refusal message; the rest are counted
 
-PdfMaker = Callable[[Path, Path], Path]  # (print workbook, folder) -> the PDF it wrote there
+PdfMaker = Callable[[Path, Path], Path]  # (the .docx, folder) -> the PDF it wrote there
 PDF_ADVICE = "在 WPS 或 Word 中打开 {docx}，另存为 PDF 放入报送文件夹；或安装 LibreOffice（确认 soffice 在 PATH 中）后重新导出"
 
 
@@ -250,7 +251,8 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def libreoffice_pdf(print_workbook: Path, folder: Path) -> Path:
+def libreoffice_pdf(docx: Path, folder: Path) -> Path:
+    """The Word file converted by LibreOffice: the same PDF as `perfeval report --pdf`."""
     from perfeval.report.errors import ReportError
     from perfeval.report.pdf import find_soffice, to_pdf
 
@@ -258,7 +260,7 @@ def libreoffice_pdf(print_workbook: Path, folder: Path) -> Path:
         find_soffice()
     except ReportError:  # absent, as on most WPS PCs: not a failure of this export
         raise PdfUnavailable("本机未找到 LibreOffice（soffice）") from None
-    return to_pdf(print_workbook, folder)
+    return to_pdf(docx, folder)
 
 
 def pdf_required_message(reason: str) -> str:
@@ -274,6 +276,7 @@ def export_package(
     out_dir: Path,
     *,
     source: Path | None = None,
+    source_name: str | None = None,
     force: bool = False,
     reason: str | None = None,
     pdf_maker: PdfMaker | None = None,
@@ -281,7 +284,9 @@ def export_package(
     when: datetime | None = None,
 ) -> ExportResult:
     """Make the package in `out_dir`. Without a PDF maker here (PdfUnavailable) the package holds no PDF
-    and says why, unless `require_pdf`: then nothing is written (ExportError)."""
+    and says why, unless `require_pdf`: then nothing is written (ExportError). `source_name` is the name the
+    manifest gives the source workbook when the file on disk is not called as the user called it (an
+    upload to the web page)."""
     reason = (reason or "").strip() or None
     if force and reason is None:
         raise ExportError(
@@ -303,12 +308,12 @@ def export_package(
     folder = free_folder(out_dir, name)
     made_out_dir = not out_dir.exists()
     try:
-        check_output_location(folder, what="报送文件夹", option="-d")
+        check_output_location(folder, what="报送文件夹", option="-o")
         out_dir.mkdir(parents=True, exist_ok=True)
     except OutputPathError as e:
         raise ExportError(str(e)) from None
     except OSError as e:
-        raise ExportError(describe_write_error(e, folder, what="报送文件夹", option="-d")) from None
+        raise ExportError(describe_write_error(e, folder, what="报送文件夹", option="-o")) from None
     unexplained = [f for f in result.findings if f.severity is Severity.WARNING and not result.explained(f)]
     report = render_report(result)
     tables = official_tables(result)
@@ -321,12 +326,12 @@ def export_package(
             try:
                 xlsx = write_clean_workbook(report, tables, work / f"{name}.xlsx", cover=cover)
                 docx = write_docx(report, tables, work / f"{name}.docx")
-                # The PDF is the report and the attachments: the clean workbook without its cover sheet.
+                # The PDF is the 公文 the Word file lays out (report, then the attachments), not a print
+                # of the workbook: page numbers, Chinese line breaking, each table on its own pages.
                 printing = Path(scratch) / "print"
                 printing.mkdir()
-                print_book = write_clean_workbook(report, tables, printing / f"{name}.xlsx")
                 try:
-                    made = (pdf_maker or libreoffice_pdf)(print_book, printing)
+                    made = (pdf_maker or libreoffice_pdf)(docx, printing)
                     pdf: Path | None = Path(shutil.move(str(made), work / f"{name}.pdf"))
                 except PdfUnavailable as e:
                     if require_pdf:
@@ -340,7 +345,7 @@ def export_package(
                 "created": when.isoformat(timespec="seconds"),
                 "unit": result.model.text("info_unit_name"),
                 "year": result.model.text("info_year"),
-                "source": {"name": source.name, "sha256": _sha256(source)} if source else None,
+                "source": {"name": source_name or source.name, "sha256": _sha256(source)} if source else None,
                 "template_version": result.model.snapshot.template_version,
                 "forms": [
                     {"form": form.value, "name": cat.FORM_NAMES[form]}
@@ -384,7 +389,7 @@ def export_package(
     except OSError as e:  # the scratch folder, a file in it, or the final rename
         _drop_if_empty(out_dir, made_out_dir)
         raise ExportError(
-            "导出未完成，未生成任何文件：" + describe_write_error(e, folder, what="报送文件夹", option="-d")
+            "导出未完成，未生成任何文件：" + describe_write_error(e, folder, what="报送文件夹", option="-o")
         ) from None
     except ExportError:
         _drop_if_empty(out_dir, made_out_dir)

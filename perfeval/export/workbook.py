@@ -369,6 +369,7 @@ REPORT_LOOKS = {
     "subtitle": _Look(KAITI, TEXT_SIZE, False, True),
     "heading1": _Look(HEITI, TEXT_SIZE, True, False, _INDENT),
     "heading2": _Look(KAITI, TEXT_SIZE, True, False, _INDENT),
+    "heading3": _Look(FANGSONG, TEXT_SIZE, False, False, _INDENT),
     "body": _Look(FANGSONG, TEXT_SIZE, False, False, _INDENT),
     "attachment": _Look(FANGSONG, TEXT_SIZE, False, False),
 }
@@ -405,7 +406,7 @@ def _report_lines(report: Report, width: float) -> list[_Line]:
             out.append(_Line(REPORT_LOOKS["body"], "", True, -1.0))  # the empty line under the title block
         for line in para.text.split("\n"):
             indent = _attachment_indent(line) if kind == "attachment" else look.indent
-            heading = kind in ("title", "subtitle", "heading1", "heading2")
+            heading = kind in ("title", "subtitle", "heading1", "heading2", "heading3")
             out.append(_Line(look, indent + line, heading, 0.0 if heading else PARAGRAPH_GAP_PT))
         previous = kind
     return out
@@ -506,32 +507,38 @@ def _is_figure(text: str) -> bool:
 
 
 def _horizontal(text: str, width: float, bold: bool, form: bool) -> str:
-    """Form cells are centred like the printed forms, except text of three lines or more in a column wide
-    enough to read (4+ characters), which reads better flush left (the Word writer's rule); figures are
+    """Form cells are centred like the printed forms, except text (not a bold label) of three lines or
+    more in a column wide enough to read (4+ characters), which reads better flush left (the Word writer's rule); figures are
     centred. On the cover (not a form) text is flush left, headers and figures in narrow columns
     centred."""
     narrow = _capacity(width, CELL_SIZE) < 4  # under 4 characters a line
     if not form:
         return "center" if bold or (narrow and _is_figure(text)) else "left"
-    if narrow or _is_figure(text):
+    if narrow or _is_figure(text) or bold:  # a label ("年度预算\n申请\n(万元)") stays centred in its box
         return "center"
     return "left" if wrapped_line_count(text, width, CELL_SIZE) >= 3 else "center"
+
+
+def _column_labels(table: OfficialTable, c: int) -> list[str]:
+    """The bold label cells that end in column c (alone, or the last column of their merge); a long text
+    cell wraps its own words as it must."""
+    spans = table.merge_starts()
+    return [
+        row[c]
+        for r, row in enumerate(table.rows)
+        if c < len(row)
+        and (r, c) in table.bold_cells
+        and (spans.get((r, c)) is None or spans[(r, c)].last_col == c)
+    ]
 
 
 def _fit_labels(widths: list[float], table: OfficialTable) -> list[float]:
     """Widen a column to show its short bold labels ("单位名称") on one line, taking the width from the
     widest column: for the cover, whose widths are a suggestion, not a form's layout."""
     widths = list(widths)
-    spans = table.merge_starts()
     for c in range(len(widths)):
-        labels = [
-            row[c]
-            for r, row in enumerate(table.rows)
-            if c < len(row)
-            and (r, c) in table.bold_cells
-            and 0 < text_width(row[c]) <= 8  # up to 8 characters: a label, not a sentence
-            and (spans.get((r, c)) is None or spans[(r, c)].last_col == c)
-        ]
+        # up to 8 characters: a label, not a sentence
+        labels = [t for t in _column_labels(table, c) if 0 < text_width(t) <= 8]
         if not labels:
             continue
         need = max(
@@ -543,6 +550,34 @@ def _fit_labels(widths: list[float], table: OfficialTable) -> list[float]:
         if extra > 0 and widest != c and widths[widest] - extra > widths[widest] / 2:
             widths[c] += extra
             widths[widest] -= extra
+    return widths
+
+
+# A short bracketed group ("(万元)", "（50分）") reads as one word: broken, it leaves a lone ")" on a line.
+_GROUP = re.compile(r"[（(][^（()）\n]{1,6}[）)]")
+
+
+def _fit_groups(widths: list[float], table: OfficialTable) -> list[float]:
+    """Widen a narrow column until the bracketed groups of its bold one-column labels fit on a line
+    ("年度预算申请(万元)" in a two-character column), taking the width from the other columns in
+    proportion, so the table keeps its total width and no one column is squeezed."""
+    widths = list(widths)
+    for c in range(len(widths)):
+        labels = _column_labels(table, c)
+        groups = [g for text in labels for g in _GROUP.findall(text)]
+        if not groups:
+            continue
+        # The label lines about as wide as the group fit too: "年度总体" is not left as "年度总" and "体".
+        widest = max(map(text_width, groups)) + 1
+        lines = [line for text in labels for line in text.split("\n") if text_width(line) <= widest]
+        need = max(
+            (text_width(t) * _em_px(CELL_SIZE) + CELL_INNER_PX) / DIGIT_PX + 0.3 for t in (*groups, *lines)
+        )
+        extra = need - widths[c]
+        others = sum(w for i, w in enumerate(widths) if i != c)
+        if extra <= 0 or others <= 0 or extra > others * 0.1:  # a form's layout gives up a little only
+            continue
+        widths = [w + extra if i == c else w - extra * w / others for i, w in enumerate(widths)]
     return widths
 
 
@@ -600,6 +635,7 @@ def add_table_sheet(
     widths = column_widths(table.widths, n_cols, printable_width_mm(table.landscape))
     if not form:
         widths = _fit_labels(widths, table)
+    widths = _fit_groups(widths, table)
     for c, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
     full = _span_width(widths, 0, n_cols - 1)

@@ -6,6 +6,7 @@ from lxml import etree
 
 from perfeval.catalogue import get_column_letter
 from perfeval.core.plan import SheetPlan
+from perfeval.export.workbook import estimate_row_height
 from perfeval.io.package import NS_MAIN, NS_R, q
 from perfeval.io.sheet_xml import Worksheet
 from perfeval.io.styles import StyleSheet, solid_fill
@@ -19,6 +20,7 @@ PARAGRAPH_STYLES = {
     "subtitle": (12, False, True),
     "heading1": (12, True, False),
     "heading2": (11, True, False),
+    "heading3": (11, True, False),
     "attachment": (11, False, False),
 }
 
@@ -37,16 +39,34 @@ class _Styles:
         self._cache: dict[tuple, int] = {}
 
     def get(self, size: float, bold: bool, *, fill: str | None = None, wrap: bool = False,
-            centred: bool = False, link: bool = False) -> int:  # fmt: skip
-        key = (size, bold, fill, wrap, centred, link)
+            centred: bool = False, link: bool = False, num_fmt: str | None = None) -> int:  # fmt: skip
+        key = (size, bold, fill, wrap, centred, link, num_fmt)
         if key not in self._cache:
             font = self.styles.font(FONT, size, bold=bold, color=LINK_COLOR if link else None, underline=link)
             fill_id = self.styles.fill(solid_fill(fill)) if fill else 0
             alignment = {"wrapText": "1", "vertical": "top"} if wrap else None
             if alignment is not None and centred:
                 alignment["horizontal"] = "center"
-            self._cache[key] = self.styles.new_xf(font=font, fill=fill_id, alignment=alignment)
+            fmt = self.styles.number_format(num_fmt) if num_fmt else 0
+            self._cache[key] = self.styles.new_xf(font=font, fill=fill_id, num_fmt=fmt, alignment=alignment)
         return self._cache[key]
+
+
+# Neither Excel nor LibreOffice fits a wrapped row's height when a file is opened: heights are estimated
+# and written.
+DEFAULT_ROW_PT = 15.0
+
+
+def _row_height(row: list[object], sizes: list[float], widths: list[float], skip: set[int]) -> float:
+    """Points a row of wrapped cells needs: the tallest cell's estimate, a single line at the least.
+    Columns in `skip` (hidden, or a link, which LibreOffice prints on one line) do not count."""
+    height = DEFAULT_ROW_PT
+    for c, value in enumerate(row, start=1):
+        if value is None or value == "" or c in skip or c > len(widths):
+            continue
+        text = value if isinstance(value, str) else str(value)
+        height = max(height, estimate_row_height(text, widths[c - 1], sizes[c - 1]))
+    return height
 
 
 def build_sheet(sp: SheetPlan, styles: StyleSheet) -> etree._Element:
@@ -92,11 +112,17 @@ def build_sheet(sp: SheetPlan, styles: StyleSheet) -> etree._Element:
         wrap = sp.wrap and (r > 1 or not sp.header_row)  # a table's title row overflows to the right
         if r == 1 and sp.header_row:
             size, bold = 12, True
+        sizes = [10.0 if (r, c) in sp.links else float(size) for c in range(1, len(sp.widths) + 1)]
+        if wrap and sp.widths:
+            skip = {*sp.hidden_cols, *(c for (lr, c) in sp.links if lr == r)}
+            ws.height(r, _row_height(row, sizes, sp.widths, skip))
+        elif size > 11:
+            ws.height(r, size * 1.6)  # a title a line high: it must not run into the row below
         for c, value in enumerate(row, start=1):
             link = (r, c) in sp.links
             fill = sp.fills.get((r, c)) or (HEADER_FILL if r == sp.header_row and c <= header_width else None)
             style = formats.get(10 if link else size, bold and not link, fill=fill, wrap=wrap,
-                                centred=centred, link=link)  # fmt: skip
+                                centred=centred, link=link, num_fmt=sp.number_formats.get((r, c)))  # fmt: skip
             ws.put(r, c, value, style)
     if sp.links:
         links = etree.SubElement(root, q("hyperlinks"))
@@ -112,6 +138,7 @@ def build_sheet(sp: SheetPlan, styles: StyleSheet) -> etree._Element:
     setup = etree.SubElement(root, q("pageSetup"))
     setup.set("paperSize", "9")
     setup.set("orientation", "portrait" if sp.portrait else "landscape")
+    setup.set("fitToWidth", "1")
     setup.set("fitToHeight", "0")
     return root
 
@@ -133,15 +160,25 @@ class _Writer:
         self.row: etree._Element | None = None
         self.row_no = 0
 
+    def _start(self, r: int) -> etree._Element:
+        if r != self.row_no or self.row is None:
+            self.row = etree.SubElement(self.data, q("row"))
+            self.row.set("r", str(r))
+            self.row_no = r
+        return self.row
+
+    def height(self, r: int, points: float) -> None:
+        """A fixed height for row r (called before its cells)."""
+        row = self._start(r)
+        row.set("ht", f"{points:g}")
+        row.set("customHeight", "1")
+
     def put(self, r: int, c: int, value: object, style: int) -> None:
         if value is None or value == "":
             if style == 0:
                 return
             value = None
-        if r != self.row_no:
-            self.row = etree.SubElement(self.data, q("row"))
-            self.row.set("r", str(r))
-            self.row_no = r
+        self._start(r)
         cell = etree.SubElement(self.row, q("c"))
         cell.set("r", f"{get_column_letter(c)}{r}")
         if style:

@@ -89,7 +89,7 @@ def check_input_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> None:
     that runs first).
     """
     path = Path(path)  # callers sometimes pass str despite the annotation
-    name = f"“{path.name}”"
+    name = f"“{path.name or path.resolve()}”"  # "." and "/" have no name of their own
 
     try:
         st = path.stat()
@@ -790,6 +790,8 @@ def office_lock_file(path: Path) -> Path | None:
     """
     path = Path(path)
     name = path.name
+    if not name:  # ".", "/": a folder, which has no owner file
+        return None
     candidates = [f"~${name}", f".~lock.{name}#"]
     if len(path.stem) > 6:
         candidates.append(f"~${name[2:]}")

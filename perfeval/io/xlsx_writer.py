@@ -107,6 +107,10 @@ def _write_sheets(book: Book, plan: WritePlan) -> None:
             book.set_local_name(
                 sp.name, "_xlnm.Print_Area", f"{quote_sheet(sp.name)}!$A$1:$A${len(sp.rows)}", hidden=False
             )
+        if sp.header_row:  # a table's title and column titles repeat on every printed page
+            book.set_local_name(
+                sp.name, "_xlnm.Print_Titles", f"{quote_sheet(sp.name)}!$1:${sp.header_row}", hidden=False
+            )
 
 
 def _write_marks(book: Book, notes: _Notes, plan: WritePlan) -> None:

@@ -38,6 +38,11 @@ class Figure:
     kind: str  # amount / rate / count / score / weight
     what: str  # "附件2!C4 年度资金总额 全年预算数": what the marker names when the value is missing
     unit: str = ""
+    # What a sentence of the user's says when it states this figure: textclaims kinds ("initial_budget"),
+    # or "named:<line name>" for an amount next to a 项目支出明细 line's name. The report drops a
+    # generated clause whose figures the user's paragraph in the same section already states.
+    claims: tuple[str, ...] = ()
+    claim_value: Decimal | None = None  # the value compared, when it is not the one printed (abs())
 
     @property
     def known(self) -> bool:
@@ -60,15 +65,21 @@ class Figure:
         return self.bare() + ("" if self.kind == "rate" else suffix)
 
     def abs(self) -> Figure:
-        return Figure(abs(self.value) if self.value is not None else None, self.kind, self.what, self.unit)
+        value = abs(self.value) if self.value is not None else None
+        return Figure(value, self.kind, self.what, self.unit, self.claims, self.stated_value)
+
+    @property
+    def stated_value(self) -> Decimal | None:
+        """The value a user's sentence must state for this figure to count as already said."""
+        return self.value if self.claim_value is None else self.claim_value
 
 
 def _calc(model: Model, name: str, kind: str, what: str) -> Figure:
     return Figure(model.calc(name), kind, what)
 
 
-def _typed(model: Model, name: str, kind: str, unit: str = "") -> Figure:
-    return Figure(model.num(name), kind, model.label(name), unit)
+def _typed(model: Model, name: str, kind: str, unit: str = "", claims: tuple[str, ...] = ()) -> Figure:
+    return Figure(model.num(name), kind, model.label(name), unit, claims)
 
 
 @dataclass(frozen=True)
@@ -151,7 +162,8 @@ class _Outcomes:
     @property
     def budget_change(self) -> Figure:
         a, b = self.adjusted_budget.value, self.initial_budget.value
-        return Figure(None if a is None or b is None else a - b, "amount", "全年预算数或年初预算数")
+        change = None if a is None or b is None else a - b
+        return Figure(change, "amount", "全年预算数或年初预算数", claims=("adjustment",))
 
     @property
     def met(self) -> list[IndicatorLine]:
@@ -297,8 +309,19 @@ def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
 
 
+# The textclaims kinds of a control line's columns ("tpc_budget"): what a user's sentence may state.
+_CONTROL_CLAIMS = {
+    "tpc": {"current_budget": "tpc_budget", "current_actual": "tpc_actual"},
+    "public": {"current_budget": "public_funds_budget", "current_actual": "public_funds_actual"},
+}
+
+
 def _control(model: Model, key: str, name: str) -> Control:
-    col = {c: _typed(model, f"bd_{key}_{c}", "amount") for c in cat.YEAR_COLS}
+    claims = _CONTROL_CLAIMS.get(key, {})
+    col = {
+        c: _typed(model, f"bd_{key}_{c}", "amount", claims=(claims[c],) if c in claims else ())
+        for c in cat.YEAR_COLS
+    }
     return Control(
         name,
         col["prior_actual"],
@@ -372,6 +395,14 @@ def _project_warnings(result: CheckResult, p: Project) -> dict[str, list[str]]:
     return _warnings_on(result, refs)
 
 
+# In a project's own text "全年执行46万元" is the project's (weave.Stated reads a project's text so).
+_PROJECT_CLAIMS = {
+    "initial_budget": ("project:initial_budget", "project:project_initial_budget"),
+    "adjusted_budget": ("project:adjusted_budget",),
+    "spent": ("project:spent", "project:project_expenditure"),
+}
+
+
 def _projects(result: CheckResult) -> list[ProjectLine]:
     return [_project_line(result, p) for p in result.model.projects]
 
@@ -386,7 +417,7 @@ def _project_line(result: CheckResult, p: Project) -> ProjectLine:
 
     def typed(key: str, kind: str) -> Figure:
         qty = p.quantity(key)
-        return Figure(qty.value if qty.ok else None, kind, cells[key])
+        return Figure(qty.value if qty.ok else None, kind, cells[key], claims=_PROJECT_CLAIMS.get(key, ()))
 
     funds = [
         FundLine(label, *(typed(f"{source}_{col}", "amount") for col in cat.FUND_COLS))
@@ -441,10 +472,10 @@ def _text_warnings(result: CheckResult) -> dict[str, list[str]]:
     return _warnings_on(result, refs)
 
 
-def _split_spent(m: Model, name: str) -> Figure:
+def _split_spent(m: Model, name: str, claim: str) -> Figure:
     """A 按支出性质分 line as spending: its one figure, unless the lines add up to a budget instead."""
     if split_is_spending(m, "expense_sum"):
-        return _typed(m, name, "amount")
+        return _typed(m, name, "amount", claims=(claim,))
     return Figure(None, "amount", f"{m.label(name)}的全年执行数")
 
 
@@ -458,7 +489,7 @@ def build_facts(result: CheckResult) -> Facts:
             splits.append((label.removeprefix("其中："), fig))
     # Items with nothing spent this year (blank 本年决算数) are last year's lines, not missing data.
     items = [
-        (it.name, Figure(it.amounts["current_actual"].value, "amount", ""))
+        (it.name, Figure(it.amounts["current_actual"].value, "amount", "", claims=(f"named:{it.name}",)))
         for it in m.project_items
         if it.name and it.amounts["current_actual"].value is not None
     ]
@@ -472,14 +503,14 @@ def build_facts(result: CheckResult) -> Facts:
         year=str(int(year)) if year is not None else MISSING.format(what=m.label("info_year")),
         unit_type=m.text("info_unit_type"),
         report_date=m.text("info_report_date"),
-        staff_authorized=_typed(m, "bd_authorized_staff", "count", "人"),
-        staff_actual=_typed(m, "bd_actual_staff", "count", "人"),
+        staff_authorized=_typed(m, "bd_authorized_staff", "count", "人", ("authorized_staff",)),
+        staff_actual=_typed(m, "bd_actual_staff", "count", "人", ("actual_staff",)),
         staff_rate=_calc(
             m, "bd_staff_control_rate_calc", "rate", "在职人员控制率（附件1 编制数或实际在职人数未填）"
         ),
-        initial_budget=_typed(m, "ua_initial_budget", "amount"),
-        adjusted_budget=_typed(m, "ua_adjusted_budget", "amount"),
-        spent=_typed(m, "ua_spent", "amount"),
+        initial_budget=_typed(m, "ua_initial_budget", "amount", claims=("initial_budget",)),
+        adjusted_budget=_typed(m, "ua_adjusted_budget", "amount", claims=("adjusted_budget",)),
+        spent=_typed(m, "ua_spent", "amount", claims=("spent",)),
         execution_rate=_calc(
             m, "ua_execution_rate_calc", "rate", "预算执行率（附件2 全年执行数或全年预算数未填）"
         ),
@@ -487,8 +518,8 @@ def build_facts(result: CheckResult) -> Facts:
             m, "ua_adjustment_rate_calc", "rate", "预算调整率（附件2 年初或全年预算数未填）"
         ),
         income_splits=splits,
-        basic_spent=_split_spent(m, "ua_basic_expenditure"),
-        project_spent=_split_spent(m, "ua_project_expenditure"),
+        basic_spent=_split_spent(m, "ua_basic_expenditure", "basic_expenditure"),
+        project_spent=_split_spent(m, "ua_project_expenditure", "project_expenditure"),
         three_public=_control(m, "tpc", "“三公”经费"),
         public_funds=_control(m, "public", "公用经费"),
         project_items=items,

@@ -28,11 +28,15 @@ from jinja2.bccache import Bucket
 
 from perfeval.core.compute import GRADE_PENDING
 from perfeval.core.pipeline import CheckResult
-from perfeval.narrative.facts import MISSING, Facts, ProjectLine, build_facts
+from perfeval.narrative import weave
+from perfeval.narrative.facts import MISSING, Facts, Figure, ProjectLine, build_facts
 from perfeval.report.document import Paragraph, Report
 
 MARKS = {"§t": "title", "§s": "subtitle", "§1": "heading1", "§2": "heading2", "§a": "attachment"}
 USER_MARK = "§u"
+PROJECT_USER_MARK = "§v"  # a project's own text (project_text): its figures are the project's
+PART_MARK = "§p"  # a part's title ("1．项目基本情况"): heading3, a new section for the weaving
+WARNING_MARK = "§w"  # the 【待核对】 line after the user's paragraphs: dropped with them
 
 
 class NarrativeError(Exception):
@@ -56,23 +60,54 @@ def chinese_number(n: int) -> str:
 
 
 def _user_lines(facts: Facts, name: str, prefix: str = "") -> str:
-    return _lines(facts.texts.get(name, []), facts.text_warnings.get(name), prefix)
+    return _lines(facts.texts.get(name, []), facts.text_warnings.get(name), prefix, source=name)
 
 
 def _project_lines(p: ProjectLine, key: str, prefix: str = "") -> str:
     """The project's own text (预期目标, 存在问题 …) as the user's paragraphs, else a marker naming its cell."""
-    return _lines(p.texts.get(key, []), p.text_warnings.get(key), prefix) or p.missing(key)
+    paragraphs = p.texts.get(key, [])
+    lines = _lines(paragraphs, p.text_warnings.get(key), prefix, PROJECT_USER_MARK, f"{p.name}/{key}")
+    return lines or p.missing(key)
 
 
-def _lines(paragraphs: list[str], warnings: list[str] | None, prefix: str = "") -> str:
+def _lines(
+    paragraphs: list[str],
+    warnings: list[str] | None,
+    prefix: str = "",
+    mark: str = USER_MARK,
+    source: str = "",
+) -> str:
     if not paragraphs:
         return ""
-    lines = [f"{USER_MARK} {prefix if i == 0 else ''}{p.lstrip('§')}" for i, p in enumerate(paragraphs)]
+    tag = weave.source(source or prefix)
+    lines = [
+        f"{mark} {tag}{weave.label(prefix) if i == 0 else ''}{_clean(p)}" for i, p in enumerate(paragraphs)
+    ]
     if warnings:
         lines.append(
-            "【待核对：上段文字与表格不一致，见校验结果 " + "；".join(dict.fromkeys(warnings)) + "】"
+            f"{WARNING_MARK} 【待核对：上段文字与表格不一致，见校验结果 "
+            + "；".join(dict.fromkeys(warnings))
+            + "】"
         )
     return "\n".join(lines)
+
+
+def _clean(text: str) -> str:
+    """The user's text as a paragraph: no leading style marker, no character the weaving reads as its own."""
+    return weave.unmark(text.lstrip("§"))
+
+
+def _user_text(text: str, prefix: str = "") -> str:
+    """Any text the user typed (a goal of 附件2), as the user's paragraphs, one a line."""
+    paragraphs = [ln.strip() for ln in str(text).replace("\r", "\n").split("\n") if ln.strip()]
+    return _lines(paragraphs, None, prefix)
+
+
+def _finalize(value: object) -> object:
+    """Every figure a template prints carries what a user's sentence stating it would say (weave.py)."""
+    if isinstance(value, Figure):
+        return weave.fact(value.claims, value.stated_value, str(value))
+    return value
 
 
 class _QuietCache(FileSystemBytecodeCache):
@@ -87,7 +122,8 @@ class _QuietCache(FileSystemBytecodeCache):
 
 def _bytecode_cache() -> BytecodeCache | None:
     try:
-        return _QuietCache()
+        # The compiled code calls _finalize: a name of its own keeps code compiled without it unread.
+        return _QuietCache(pattern="__perfeval_narrative_2_%s.cache")
     except (OSError, RuntimeError):  # no usable temp folder: compile every time
         return None
 
@@ -105,8 +141,10 @@ def environment(template_dir: Path | None = None) -> Environment:
         keep_trailing_newline=True,
         autoescape=False,  # plain text for cells and Word, never HTML
         bytecode_cache=_bytecode_cache(),
+        finalize=_finalize,
     )
     env.filters["grade_phrase"] = grade_phrase
+    env.globals.update(said=weave.said, topic=weave.topic, user_text=_user_text)
     return env
 
 
@@ -115,22 +153,38 @@ def grade_phrase(grade: str) -> str:
     return "分值合计不符合评分口径，等级待定" if grade == GRADE_PENDING else f"等级“{grade}”"
 
 
-def _parse(text: str) -> list[Paragraph]:
-    out = []
+def _parse(text: str) -> list[weave.Line]:
+    """Every line the template wrote; its kind tells the weaving what it is (a heading starts a section)."""
+    out: list[weave.Line] = []
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
             continue
         mark, _, rest = line.partition(" ")
+        rest = rest.strip()
         if mark in MARKS:
-            if rest.strip():
-                out.append(Paragraph(MARKS[mark], rest.strip()))  # type: ignore[arg-type]
-        elif mark == USER_MARK:
-            if rest.strip():
-                out.append(Paragraph("body", rest.strip(), generated=False))
+            if weave.plain(rest):
+                out.append(weave.Line("heading", rest, style=MARKS[mark]))
+        elif mark == PART_MARK:
+            if weave.plain(rest):
+                out.append(weave.Line("heading", rest, style="heading3"))
+        elif mark in (USER_MARK, PROJECT_USER_MARK):
+            if weave.plain(rest):
+                project, source = mark == PROJECT_USER_MARK, weave.source_of(rest)
+                out.append(weave.Line("user", rest, project=project, source=source))
+        elif mark == WARNING_MARK:
+            out.append(weave.Line("warning", rest))
         else:
-            out.append(Paragraph("body", line))
+            out.append(weave.Line("generated", line))
     return out
+
+
+def _paragraphs(lines: list[weave.Line], facts: Facts) -> list[Paragraph]:
+    return [
+        Paragraph(ln.style, weave.plain(ln.text), generated=ln.kind != "user")  # type: ignore[arg-type]
+        for ln in weave.weave(lines, [name for name, _ in facts.project_items])
+        if ln.keep and weave.plain(ln.text).strip()
+    ]
 
 
 def _sections(names: list[str], facts: Facts) -> list[str]:
@@ -151,7 +205,7 @@ def render_report(result: CheckResult, template_dir: Path | None = None) -> Repo
         return _user_lines(facts, name, prefix) or MISSING.format(what=result.model.label(name))
 
     names = _sections(sorted(n for n in env.list_templates(extensions=["j2"])), facts)
-    paragraphs: list[Paragraph] = []
+    lines: list[weave.Line] = []
     for name in names:
         try:
             text = env.get_template(name).render(
@@ -161,13 +215,14 @@ def render_report(result: CheckResult, template_dir: Path | None = None) -> Repo
                 project_text=_project_lines,
                 cn=chinese_number,
                 # The number of the next 一级标题: a section adds its chapters after those already written.
-                chapter=1 + sum(1 for p in paragraphs if p.kind == "heading1"),
+                chapter=1 + sum(1 for ln in lines if ln.style == "heading1"),
             )
         except TemplateError as e:
             raise NarrativeError(
                 f"报告措辞模板 {name} 有误：{e}。请对照 perfeval 自带的同名模板修改。"
             ) from e
-        paragraphs.extend(_parse(text))
+        lines.extend(_parse(text))
+    paragraphs = _paragraphs(lines, facts)
     titles = [p for p in paragraphs if p.kind == "title"]
     title = titles[0].text if titles else facts.kind_title
     return Report(title, [p for p in paragraphs if p.kind != "title"])

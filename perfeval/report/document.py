@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ParagraphKind = Literal["title", "subtitle", "heading1", "heading2", "body", "attachment"]
+# heading3: a project part's "1．…" title, set as body text (GB/T 9704's third level) but kept with its text
+ParagraphKind = Literal["title", "subtitle", "heading1", "heading2", "heading3", "body", "attachment"]
 
 
 @dataclass(frozen=True)

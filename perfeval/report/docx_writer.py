@@ -4,7 +4,8 @@ A4; margins top 37, bottom 35, left 28, right 26 mm; 方正小标宋简体 二�
 fixed 28 pt line (22 lines a page) and a 2-character first-line indent; 黑体 / 楷体_GB2312 headings;
 "— 1 —" page numbers in 宋体 四号, odd pages right and even pages left, one character in from the edge.
 Each attachment table starts a new section (landscape where the table asks for it): "附件N" label, title,
-a bordered table with its merges and repeating header rows, then its note line.
+a bordered table with its merges and repeating header rows, then its note line. Chinese line breaking
+(no line starts with 。，、；：”）) is Word's own East Asian typography, written into the file's settings.
 
 Everything is python-docx plus a little raw WordprocessingML where python-docx has no API (East Asian
 fonts, char-based indents, table grid and header rows, page fields).
@@ -78,6 +79,10 @@ STYLES = {
     ),
     "heading2": _StyleSpec(
         "GwHeading2", "公文二级标题", KAITI, SAN_HAO, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, outline=1
+    ),
+    # "1．…": 仿宋 like the text, but a heading all the same (never the last line of a page)
+    "heading3": _StyleSpec(
+        "GwHeading3", "公文三级标题", FANGSONG, SAN_HAO, WD_ALIGN_PARAGRAPH.JUSTIFY, 2, outline=2
     ),
     "body": _StyleSpec("GwBody", "公文正文", FANGSONG, SAN_HAO, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
     "attachment": _StyleSpec("GwAttachment", "附件说明", FANGSONG, SAN_HAO, WD_ALIGN_PARAGRAPH.LEFT),
@@ -198,16 +203,60 @@ def _setup_styles(doc: DocxDocument) -> None:
         rpr_default.append(lang)
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")  # Chinese line breaking and punctuation rules
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    ppr_default = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = ppr_default.find(qn("w:spacing"))
     if spacing is not None:
         spacing.set(qn("w:after"), "0")
         spacing.set(qn("w:line"), "240")
+    _east_asian_typography(ppr_default)
+    _east_asian_settings(doc)
 
     normal = doc.styles["Normal"]
     set_east_asian_font(normal.element, FANGSONG, LATIN)
     normal.font.size = Pt(SAN_HAO)
     for spec in STYLES.values():
         _add_style(doc, spec)
+
+
+# Chinese line breaking (GB/T 15834 punctuation, as Word's 中文版式 "首尾字符" for zh-CN): no line starts
+# with a closing mark, none ends with an opening one. Written into the settings so every reader applies the
+# same list, not whatever its own language defaults are.
+NO_LINE_START = "!%),.:;?]}¢°·'\"†‡›℃∶、。〃〆〕〗〞﹚﹜！＂％＇），．：；？］｝～’”》〉」』】…—"
+NO_LINE_END = "$(£¥·'\"〈《「『【〔〖〝﹙﹛＄（．［｛￡￥‘“"
+
+
+def _east_asian_typography(ppr) -> None:
+    """Every paragraph: East Asian line-breaking rules (w:kinsoku), punctuation may hang into the margin
+    rather than drag a character to the next line (w:overflowPunct), Word's automatic spacing between
+    Chinese and Latin text or digits (w:autoSpaceDE/DN). These are Word's Chinese defaults, written out
+    because LibreOffice and a non-Chinese Word take their own defaults otherwise."""
+    for name in ("kinsoku", "overflowPunct", "autoSpaceDE", "autoSpaceDN"):
+        el = ppr.find(qn(f"w:{name}"))
+        if el is None:
+            el = OxmlElement(f"w:{name}")
+            ppr.append(el)
+        el.set(qn("w:val"), "1")
+    _reorder_ppr(ppr)
+
+
+def _east_asian_settings(doc: DocxDocument) -> None:
+    """The document's kinsoku lists for zh-CN (w:noLineBreaksBefore/After) and Chinese theme fonts."""
+    settings = doc.settings.element
+    anchor = settings.find(qn("w:characterSpacingControl"))
+    for tag, chars in (("w:noLineBreaksBefore", NO_LINE_START), ("w:noLineBreaksAfter", NO_LINE_END)):
+        for old in settings.findall(qn(tag)):
+            settings.remove(old)
+        el = OxmlElement(tag)
+        el.set(qn("w:lang"), "zh-CN")
+        el.set(qn("w:val"), chars)
+        # Schema order: characterSpacingControl, …, noLineBreaksAfter, noLineBreaksBefore, savePreviewPicture.
+        if anchor is not None:
+            anchor.addnext(el)
+        else:
+            settings.append(el)
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 # --- page setup, sections, page numbers --------------------------------------------------------------------
@@ -319,6 +368,10 @@ def _write_report(doc: DocxDocument, report: Report) -> DocxParagraph | None:
     first_attachment = True
     for para in report.paragraphs:
         kind = para.kind if para.kind in STYLES else "body"
+        if kind == "attachment" and last is not None:
+            # The 附件 list never stands alone on a page: the paragraph above goes over with it, and
+            # its names stay together.
+            last.paragraph_format.keep_with_next = True
         last = _paragraph(doc, kind, para.text)
         pf = last.paragraph_format
         if previous in ("title", "subtitle") and kind not in ("title", "subtitle"):
@@ -400,13 +453,16 @@ def _mark_row(tr, *, header: bool) -> None:
 
 def _alignment(text: str, width_twips: int) -> WD_ALIGN_PARAGRAPH:
     """Centred like the printed forms, except text running to three lines or more in a column wide
-    enough to read (4+ characters), which reads better flush left. Never justified: in a narrow CJK cell
-    justification spreads two characters across the whole width ("产    出")."""
+    enough to read (4+ characters), or wrapping at all in a wide one (12+: a centred second line of a
+    sentence looks like a separate line), which reads better flush left. Never justified: in a narrow
+    CJK cell justification spreads two characters across the whole width ("产    出")."""
     usable = (width_twips - 2 * CELL_MARGIN.twips) / (WU_HAO * 20)
     if usable < 4:
         return WD_ALIGN_PARAGRAPH.CENTER
     lines = sum(max(1, math.ceil(text_width(line) / usable)) for line in text.split("\n"))
-    return WD_ALIGN_PARAGRAPH.LEFT if lines >= 3 else WD_ALIGN_PARAGRAPH.CENTER
+    wrapped = any(text_width(line) > usable for line in text.split("\n"))
+    flush = lines >= 3 or (wrapped and usable >= 12)
+    return WD_ALIGN_PARAGRAPH.LEFT if flush else WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _fill_cell(cell, text: str, width_twips: int, bold: bool) -> None:

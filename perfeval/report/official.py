@@ -14,8 +14,12 @@ Which value is printed in a cell:
 - Cells the forms have but the workbook has no input for are derived from what is printed around them:
   "产出指标 (50分)" is the sum of the 分值 typed on that level's rows; the 分值 of the 总分 row is the sum of
   all printed 分值 (so 桃江 prints 110 where the seed's hand-typed form says 100: the printed total must
-  match the rows above it); the 等级 beside 总分 is the typed grade, else the profile's grade of the
-  printed 总分.
+  match the rows above it).
+- The 总分 and 等级 never contradict the check's result (the report's text, the cover, the terminal): a
+  typed 总分 that differs from the computed one is printed with it ("100", "复核", "110"); the 等级 is the
+  computed grade ("等级待定" when the weights do not add up), with the typed grade under it when that
+  differs ("等级待定" over "填报：优"). Only when the check could not compute a total is the typed grade
+  printed alone, else the profile's grade of the printed 总分.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from decimal import Decimal
 
 from perfeval import catalogue as cat
 from perfeval.catalogue import Form
+from perfeval.core.compute import GRADE_PENDING
 from perfeval.core.decimals import round_half_up
 from perfeval.core.model import Indicator, Model, Project, as_text
 from perfeval.core.parse import Quantity, Status
@@ -370,8 +375,7 @@ def _assessment(
     splits: list[tuple[str, str]],
     goals: tuple[str, str],
     indicators: list[Indicator],
-    total: str,
-    typed_grade: str,
+    total: _Total,
     note: str,
     head_rows: Iterable[list[tuple[int, int, str]]] = (),
     lines: Iterable[tuple[str, _Budget]] = (),
@@ -429,16 +433,13 @@ def _assessment(
 
     weights = [weight] if weight is not None else []
     weights += [i.weight.value for i in indicators if i.weight.ok and i.weight.value is not None]
-    grade = typed_grade
-    total_number = _parse_plain(total)
-    if not grade and total_number is not None:
-        grade = m.profile.grade(total_number)
+    score_text, grade_text = total.cells(m)
     last = g.add(
         [
             (0, 5, "总分"),
             (6, 6, _plain(sum(weights, Decimal(0))) if weights else ""),
-            (7, 7, total),
-            (8, 8, f"等级：{grade}" if grade else ""),
+            (7, 7, score_text),
+            (8, 8, grade_text),
         ]
     )
     g.bold.add((last, 0))
@@ -447,11 +448,40 @@ def _assessment(
     return g.table(label, title, header_rows=1, widths=list(ASSESSMENT_WIDTHS), note=note)
 
 
-def _parse_plain(text: str) -> Decimal | None:
-    try:
-        return Decimal(text) if text else None
-    except ArithmeticError:
-        return None
+@dataclass(frozen=True)
+class _Total:
+    """The 总分 row's inputs: the typed 总分 and 等级, and what the check computed for them."""
+
+    typed: Quantity | None
+    computed: object  # Decimal, or Unavailable when it could not be computed
+    typed_grade: str
+    computed_grade: object  # str (a grade or GRADE_PENDING), or Unavailable
+
+    def cells(self, m: Model) -> tuple[str, str]:
+        """(自评得分 cell, 等级 cell) of the 总分 row; see the module docstring."""
+        ours = self.computed if isinstance(self.computed, Decimal) else None
+        typed = _typed(self.typed, _plain)
+        typed_number = self.typed.value if self.typed is not None and self.typed.ok else None
+        if typed is None:
+            score = _computed(ours, _plain)
+        elif ours is not None and (
+            typed_number is None or abs(typed_number - ours) > m.profile.score_tolerance
+        ):
+            # The column is three and a half characters wide: "复核" and the number on lines of their own.
+            score = f"{typed}\n复核\n{_plain(ours)}"
+        else:
+            score = typed
+        if isinstance(self.computed_grade, str):
+            ours_grade = self.computed_grade
+            grade = ours_grade if ours_grade == GRADE_PENDING else f"等级：{ours_grade}"
+            if self.typed_grade and ours_grade not in self.typed_grade:  # "优秀" is 优
+                grade += f"\n填报：{self.typed_grade}"
+            return score, grade
+        grade = self.typed_grade
+        printed = typed_number if typed is not None else ours
+        if not grade and printed is not None:
+            grade = m.profile.grade(printed)
+        return score, f"等级：{grade}" if grade else ""
 
 
 def _splits(m: Model) -> list[tuple[str, str]]:
@@ -501,8 +531,9 @@ def unit_assessment_table(result: CheckResult, label: str = "附件2") -> Offici
         splits=_splits(m),
         goals=goals,
         indicators=m.indicators,
-        total=_cell(m.q["ua_total_score"], _plain, c.get("ua_total_score_calc")),
-        typed_grade=m.text("ua_grade"),
+        total=_Total(
+            m.q["ua_total_score"], c.get("ua_total_score_calc"), m.text("ua_grade"), c.get("ua_grade_calc")
+        ),
         note=_sign_line(m),
     )
 
@@ -566,8 +597,7 @@ def project_table(result: CheckResult, project: Project, label: str) -> Official
         splits=[],
         goals=(project.goal_expected, project.goal_actual),
         indicators=project.indicators,
-        total=_cell(project.total_score, _plain, calc("total_score_calc")),
-        typed_grade="",
+        total=_Total(project.total_score, calc("total_score_calc"), "", calc("grade_calc")),
         note=_sign_line(m),
         # The national form always has these rows; a version-1 table has no columns for them.
         head_rows=[heads] if "department" in columns or project.department or project.implementer else [],
