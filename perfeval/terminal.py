@@ -1,10 +1,10 @@
 """Text for a terminal: display columns, line wrapping that never splits a number, and the findings of a
 check laid out as short blocks grouped by sheet.
 
-Columns follow Unicode's East Asian Width, as perfeval/textwidth.py does for fonts: wide and full-width
+Columns follow Unicode's East Asian Width (perfeval/textwidth.py, which also measures font widths): wide and full-width
 characters take two columns, and so do the ambiguous ones (“”…—), which a Chinese-locale console (Windows
 cmd, WPS users' usual setup) prints double-width; counting them wide keeps every line within the width in
-either kind of terminal. Pure standard library plus the catalogue's sheet names; no rich, no typer.
+either kind of terminal. Standard library, textwidth and the catalogue's sheet names; no rich, no typer.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import functools
 import re
 import shutil
 import sys
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from perfeval.textwidth import char_columns
 
 __all__ = [
     "FindingLine",
@@ -37,16 +38,9 @@ OPENING = set("“‘（《「『【〔([{")
 UNITS = ("万元", "亿元", "元", "分", "人", "个", "家", "处", "条", "项", "年", "次", "倍", "户", "天")
 
 
-@functools.cache
-def _char_columns(ch: str) -> int:
-    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1
-
-
 def columns(text: str) -> int:
     """Display columns of one line: "中文" is 4, "12" is 2, "“" is 2 (see the module docstring)."""
-    return sum(_char_columns(ch) for ch in text)
+    return sum(map(char_columns, text))
 
 
 def output_width(stream=None) -> int:

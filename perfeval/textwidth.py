@@ -1,4 +1,5 @@
-"""How wide a line of text prints in a Chinese font, in ems of its font size (a CJK character is 1).
+"""How wide a line of text prints in a Chinese font, in ems of its font size (a CJK character is 1), and
+in a terminal's columns (perfeval/terminal.py: a CJK character is 2).
 
 One measure for every layout estimate: the Excel export's row heights and page breaks
 (export/workbook.py) and the Word report's title breaks and cell alignment (report/docx_writer.py).
@@ -14,7 +15,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-__all__ = ["LATIN_EM", "char_width", "text_width"]
+__all__ = ["LATIN_EM", "char_columns", "char_width", "text_width"]
 
 # Proportional Latin letters and digits of Chinese fonts run wider than half an em (Noto CJK digits are
 # 0.56 em, measured); a little over, so an estimate errs towards one more line rather than one less.
@@ -34,6 +35,15 @@ def char_width(ch: str) -> float:
     if unicodedata.category(ch) in _ZERO:  # first: combining accents are "ambiguous" too
         return 0.0
     return 1.0 if unicodedata.east_asian_width(ch) in _FULL else LATIN_EM
+
+
+@functools.cache
+def char_columns(ch: str) -> int:
+    """Terminal columns of one character, on the same classes: 2 for CJK, full-width and ambiguous (a
+    Chinese-locale console prints “” double-width), 0 for combining and invisible ones, 1 for the rest."""
+    if unicodedata.category(ch) in _ZERO:
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in _FULL else 1
 
 
 def text_width(text: str) -> float:

@@ -33,3 +33,10 @@ def test_invisible_and_combining_take_no_room(ch: str) -> None:
     # Pasted from Word or the web: a zero-width space must not push a line over.
     assert char_width(ch) == 0
     assert text_width(f"中{ch}文") == 2
+
+
+def test_terminal_columns_use_the_same_classes() -> None:
+    from perfeval.textwidth import char_columns
+
+    # CJK and ambiguous (“) take two columns, Latin one, a combining accent and a zero-width space none
+    assert [char_columns(c) for c in "中1“\u0301\u200b"] == [2, 1, 2, 0, 0]
