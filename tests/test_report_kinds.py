@@ -127,7 +127,8 @@ def test_each_project_chapter_states_its_own_figures(projects_only) -> None:
 
     a = chapters[f"二、{PROJECT_A}绩效自评情况"]
     for phrase in (
-        f"本项目主管部门为{UNIT_NAME}，实施单位为{UNIT_NAME}",
+        # the budget is said once, in part 2, not also in part 1
+        f"本项目主管部门为{UNIT_NAME}，实施单位为{UNIT_NAME}。",
         "年初预算46.00万元，年内未调整，全年预算46.00万元；全年执行46.00万元，预算执行率100.00%，资金全部执行",
         "其中：当年财政拨款全年预算46.00万元，执行46.00万元，执行率100.00%。",
         "年度总体目标：开展科普惠农培训12次，培育科普示范基地3个。",
