@@ -1,4 +1,5 @@
-"""The `perfeval` command: new, check, report, export, fields, rules, profiles, version, addin, doctor."""
+"""The `perfeval` command: new, check, report, export, review, serve, fields, rules, profiles, version, addin,
+doctor."""
 
 from __future__ import annotations
 
@@ -600,6 +601,107 @@ def _print_report(run, choice, *, brief: bool = False) -> None:
         say(f"上次的结果（已有改动）已保留为：{run.kept}")
     if run.carried:
         say(f"上次结果中的 {run.carried} 条审核说明已带入新结果。")
+
+
+REVIEW_EXIT = (
+    "退出码：0 已完成（各单位的错误见汇总）；2 没有可以校验的工作簿、不是文件夹或 zip，或汇总无法写入；"
+    "3 命令用法有误。"
+)
+
+
+@command(short_help="财政局批量复核：校验一个文件夹（或 zip）中的全部工作簿，生成汇总", epilog=REVIEW_EXIT)
+def review(
+    source: Annotated[Path, typer.Argument(metavar="文件夹或压缩包", help="存放各单位工作簿的文件夹或 .zip")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="文件",
+            help="汇总工作簿；默认在文件夹（或压缩包）旁另存为“名称.复核汇总.xlsx”",
+        ),
+    ] = None,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile", metavar=PROFILE_METAVAR, help=PROFILE_HELP + "；默认按各工作簿“基本信息”中的评分口径"
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", metavar="N", min=1, help="同时校验的进程数；默认每个处理器核心一个"),
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            metavar="上年",
+            help="上年各单位工作簿的文件夹（或 zip），或上年 perfeval review 生成的汇总；汇总中增加“同比”表",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="以 JSON Lines 输出（每个单位每类一行，另列未校验的文件）；加 -o 时同时生成汇总"
+        ),
+    ] = False,
+) -> None:
+    """财政局批量复核：逐个校验文件夹（或 zip）中的全部工作簿（只读，不改动任何文件），生成一个汇总工作簿：
+    汇总、问题分布、明细、图表和说明。"""
+    from perfeval.core.profile import ProfileError
+    from perfeval.io.safety import InputFileError
+    from perfeval.review.job import review as run_review
+
+    progress_bar = None
+    task = None
+
+    def progress(total: int, name: str) -> None:
+        nonlocal progress_bar, task
+        if not err.is_terminal:
+            return
+        if progress_bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            progress_bar = Progress(
+                TextColumn("正在校验"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
+            )
+            progress_bar.start()
+            task = progress_bar.add_task("", total=total)
+        elif task is not None:
+            progress_bar.advance(task)
+
+    try:
+        _load_profile(profile)  # an unusable profile is refused here, before any worker starts
+        run = run_review(
+            source,
+            output,
+            None if profile is None else str(profile),
+            jobs,
+            write=output is not None or not as_json,
+            progress=progress,
+            previous=previous,
+        )
+    except (InputFileError, ProfileError) as e:
+        raise _fail(str(e)) from None
+    finally:
+        if progress_bar is not None:
+            progress_bar.stop()
+    if as_json:
+        from perfeval.review.table import summary_records
+
+        for rec in summary_records(run.records):
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        for s in run.skipped:
+            sys.stdout.write(json.dumps({"skipped": s.name, "reason": s.reason}, ensure_ascii=False) + "\n")
+        raise typer.Exit(EXIT_OK)
+    units = len(run.records)
+    errors = int(run.summary["errors"].sum())
+    with_errors = len({f for f, e in zip(run.summary["file"], run.summary["errors"], strict=True) if e})
+    out.print(f"已校验 {units} 个工作簿，其中 {with_errors} 个有错误（共 {errors} 条）。")
+    for s in run.skipped:
+        _print_err("未校验：", f"{s.name}：{s.reason}", "yellow")
+    out.print(f"汇总已保存：{run.output}")
+    raise typer.Exit(EXIT_OK)
 
 
 @command(short_help="列出模板中的全部字段", epilog="")

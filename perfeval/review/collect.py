@@ -1,0 +1,133 @@
+"""Find the workbooks to review: every Excel file under a folder, or in a zip extracted to a private temp dir.
+
+The input is only read. Zip names written by Chinese Windows tools are GBK without the UTF-8 flag; zipfile
+reads those as cp437, so they are decoded again here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from perfeval.io.safety import MAX_FILE_BYTES, InputFileError
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et"}  # .xls/.et are listed as skipped with the reason why
+_MAX_ZIP_MEMBERS = 20_000
+
+
+@dataclass
+class Candidate:
+    path: Path  # where to read it (inside the folder, or the private copy of a zip member)
+    name: str  # as the user knows it: relative to the folder or the zip, "/"-separated
+    department: str  # the first folder level, where files are sorted by 主管部门; "" at the top
+
+
+@dataclass
+class Collected:
+    source: Path
+    candidates: list[Candidate]
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # name, Chinese reason
+    tempdir: Path | None = None
+
+    def cleanup(self) -> None:
+        if self.tempdir is not None:
+            shutil.rmtree(self.tempdir, ignore_errors=True)
+            self.tempdir = None
+
+
+def _wanted(name: str) -> bool:
+    base = PurePosixPath(name).name
+    # Office's lock files (~$a.xlsx) and macOS resource forks are not workbooks.
+    if base.startswith(("~$", "._")) or "__MACOSX" in PurePosixPath(name).parts:
+        return False
+    return PurePosixPath(base).suffix.lower() in EXCEL_SUFFIXES
+
+
+def _department(name: str) -> str:
+    parts = PurePosixPath(name).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
+def zip_member_name(info: zipfile.ZipInfo) -> str:
+    """The member's real name: UTF-8 when flagged, else the bytes read as UTF-8 when they are, else GBK."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def collect_folder(folder: Path) -> Collected:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for f in sorted(files):
+            path = Path(root) / f
+            name = path.relative_to(folder).as_posix()
+            if _wanted(name):
+                found.append(Candidate(path, name, _department(name)))
+    return Collected(folder, found)
+
+
+def collect_zip(archive: Path) -> Collected:
+    """Extract the Excel members to a private temp dir (never beside the zip), under safe names."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise InputFileError(
+            f"“{archive.name}”不是可以打开的 zip 压缩包（{e}）。请重新压缩或直接指定文件夹。"
+        ) from None
+    tempdir = Path(tempfile.mkdtemp(prefix="perfeval-review-"))
+    collected = Collected(archive, [], tempdir=tempdir)
+    try:
+        with zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()][:_MAX_ZIP_MEMBERS]
+            for n, info in enumerate(infos):
+                name = zip_member_name(info)
+                if not _wanted(name):
+                    continue
+                if info.file_size > MAX_FILE_BYTES:
+                    collected.skipped.append(
+                        (name, f"文件过大（{info.file_size // 1024 // 1024} MB），未校验")
+                    )
+                    continue
+                # The member keeps its own name inside a numbered folder: no path from the zip is trusted.
+                target = tempdir / str(n) / PurePosixPath(name).name
+                target.parent.mkdir()
+                try:
+                    with zf.open(info) as src, open(target, "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+                except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
+                    why = "已加密" if isinstance(e, RuntimeError) else f"无法解压（{e}）"
+                    collected.skipped.append((name, f"压缩包中的该文件{why}，未校验"))
+                    continue
+                collected.candidates.append(Candidate(target, name, _department(name)))
+    except BaseException:
+        collected.cleanup()
+        raise
+    return collected
+
+
+def collect(source: Path) -> Collected:
+    """The workbooks under a folder or in a zip; InputFileError when `source` is neither."""
+    if source.is_dir():
+        return collect_folder(source)
+    if source.is_file() and zipfile.is_zipfile(source) and source.suffix.lower() == ".zip":
+        return collect_zip(source)
+    if not source.exists():
+        raise InputFileError(f"找不到“{source}”。请指定存放各单位工作簿的文件夹或 zip 压缩包。")
+    raise InputFileError(
+        f"“{source.name}”不是文件夹或 zip 压缩包。perfeval review 复核一个文件夹（或 zip）中的全部工作簿；"
+        "单个工作簿请用 perfeval check。"
+    )

@@ -1,0 +1,314 @@
+"""The summary workbook (openpyxl): 汇总, 问题分布, 明细, 图表, 未校验, 说明 — for people who live in Excel."""
+
+from __future__ import annotations
+
+import math
+from copy import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from perfeval.review.table import DETAIL_HEADERS, FLAGS, RULE_HEADERS, SUMMARY_HEADERS
+from perfeval.terminal import columns as columns_of  # Excel's width units count a CJK character as two too
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+RED_FILL = PatternFill("solid", fgColor="F8CBAD")
+YELLOW_FILL = PatternFill("solid", fgColor="FFF2CC")
+FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
+THIN = Side(style="thin", color="BFBFBF")
+AMOUNT, RATE, SCORE = "#,##0.00", "0.00%", "0.00"
+FORMATS = {
+    "initial_budget": AMOUNT,
+    "adjusted_budget": AMOUNT,
+    "spent": AMOUNT,
+    "execution_rate": RATE,
+    "typed_score": SCORE,
+    "score": SCORE,
+    "tpc_last": AMOUNT,
+    "tpc_now": AMOUNT,
+    "tpc_change": AMOUNT,
+    "tpc_change_rate": RATE,
+}
+WIDTHS = {
+    "unit": 22, "department": 12, "kind": 9, "project": 20, "year": 6, "initial_budget": 12,
+    "adjusted_budget": 12, "spent": 12, "execution_rate": 9, "typed_score": 8, "score": 8, "grade": 9,
+    "errors": 5, "warnings": 5, "infos": 5, "top_rules": 34, "warning": 9, "full_marks": 8,
+    "full_but_unspent": 10, "score_ahead": 10, "similar_text": 44, "file": 28,
+    "sheet": 12, "cells": 14, "rule": 9, "severity": 6, "message": 80, "title": 44, "units": 7,
+    "findings": 7, "reason": 80, "previous_year": 8, "tpc_last": 14, "tpc_now": 12, "tpc_change": 10,
+    "tpc_change_rate": 10, "prior_mismatch": 36, "authorized_change": 14, "actual_change": 14,
+    "targets_copied": 40, "note": 14,
+}  # fmt: skip
+# Short codes and counts read better centred (a count would otherwise touch the text beside it).
+CENTRED = {
+    "kind",
+    "year",
+    "grade",
+    "errors",
+    "warnings",
+    "infos",
+    "warning",
+    "severity",
+    "rule",
+    "units",
+    "findings",
+}
+CENTRED |= set(FLAGS)
+SCORE_BINS = (
+    (0, 60, "60分以下"),
+    (60, 70, "60至70分"),
+    (70, 80, "70至80分"),
+    (80, 90, "80至90分"),
+    (90, 1e9, "90分及以上"),
+)
+RATE_BINS = ((-1e9, 0.5, "50%以下"), (0.5, 0.8, "50%至80%"), (0.8, 0.9, "80%至90%"), (0.9, 1.0, "90%至100%"), (1.0, 1e9, "100%及以上"))  # fmt: skip
+
+
+@dataclass
+class About:
+    source: str
+    profile: str
+    ruleset: str
+    made: str  # time, local with offset
+    jobs: int
+    manifest: list[tuple[str, str, str]]  # file, sha256, 已校验 / 未校验：reason
+
+
+def _value(v: object) -> object:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def _table(ws: Worksheet, df: pd.DataFrame, headers: dict[str, str], *, wrap: tuple[str, ...] = ()) -> None:
+    """Header row 1, data below: frozen, filtered, formatted, sized, printed landscape with the header."""
+    keys = list(df.columns)
+    # A header too wide for its column breaks before its unit: "年初预算数\n（万元）", never a lone "元）".
+    ws.append(
+        [
+            text.replace("（", "\n（", 1) if columns_of(text) > WIDTHS.get(k, 12) else text
+            for k, text in ((k, headers.get(k, k)) for k in keys)
+        ]
+    )
+    for record in df.itertuples(index=False):
+        ws.append([_value(v) for v in record])
+    for col, key in enumerate(keys, 1):
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = WIDTHS.get(key, 12)
+        head = ws.cell(1, col)
+        head.font, head.fill = Font(bold=True), HEADER_FILL
+        head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        fmt = FORMATS.get(key)
+        if ws.max_row < 2:
+            continue
+        first = ws.cell(2, col)
+        first.border = Border(bottom=THIN)
+        if fmt:
+            first.number_format = fmt
+        if key in wrap:
+            first.alignment = Alignment(wrap_text=True, vertical="top")
+        elif key in CENTRED:
+            first.alignment = Alignment(horizontal="center", vertical="top")
+        else:  # a row grown for a wrapped cell reads from its top line
+            first.alignment = Alignment(vertical="top")
+        # The rest of the column shares the first cell's style: assigning style objects cell by cell
+        # costs openpyxl a hash of each (seconds for the 明细 of a thousand units).
+        for row in range(3, ws.max_row + 1):
+            ws.cell(row, col)._style = copy(first._style)
+    # Excel and LibreOffice do not grow a row for wrapped text written by openpyxl: size it here.
+    for row in range(2, ws.max_row + 1):
+        lines = max(
+            (
+                math.ceil(columns_of(str(ws.cell(row, col).value or "")) / max(WIDTHS.get(key, 12) - 1, 1))
+                for col, key in enumerate(keys, 1)
+                if key in wrap
+            ),
+            default=1,
+        )
+        if lines > 1:
+            ws.row_dimensions[row].height = 15 * min(lines, 10)
+    last = get_column_letter(len(keys))
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{last}{max(ws.max_row, 2)}"
+    ws.row_dimensions[1].height = 30
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+
+
+def _colour_summary(ws: Worksheet, df: pd.DataFrame) -> None:
+    n = max(ws.max_row, 2)
+    col = {key: get_column_letter(i) for i, key in enumerate(df.columns, 1)}
+    for key in FLAGS:
+        ref = f"{col[key]}2:{col[key]}{n}"
+        ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=['"是"'], fill=FLAG_FILL))
+    w = col["warning"]
+    ws.conditional_formatting.add(
+        f"{w}2:{w}{n}", FormulaRule(formula=[f'ISNUMBER(SEARCH("红色",{w}2))'], fill=RED_FILL)
+    )
+    ws.conditional_formatting.add(
+        f"{w}2:{w}{n}", FormulaRule(formula=[f'ISNUMBER(SEARCH("黄色",{w}2))'], fill=YELLOW_FILL)
+    )
+    s = col["similar_text"]
+    ws.conditional_formatting.add(f"{s}2:{s}{n}", FormulaRule(formula=[f"LEN({s}2)>0"], fill=FLAG_FILL))
+    e = col["errors"]
+    ws.conditional_formatting.add(
+        f"{e}2:{e}{n}",
+        CellIsRule(operator="greaterThan", formula=["0"], font=Font(bold=True, color="C00000")),
+    )
+
+
+def _bins(values: list[float], bins: tuple[tuple[float, float, str], ...]) -> list[tuple[str, int]]:
+    return [(label, sum(1 for v in values if lo <= v < hi)) for lo, hi, label in bins]
+
+
+def _show_axes(chart: BarChart) -> None:
+    # openpyxl 3.1 writes axes as deleted unless told: Excel would draw the bars with no scale.
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.y_axis.numFmt = "0"  # counts of units
+    chart.y_axis.majorGridlines = None
+
+
+def _charts(ws: Worksheet, summary: Worksheet, df: pd.DataFrame) -> None:
+    """Bin tables at the left (the charts' data), native charts beside them; the scatter reads 汇总."""
+    scores = [float(v) for v in df["score"].dropna()]
+    rates = [float(v) for v in df["execution_rate"].dropna()]
+    ws["A1"], ws["B1"] = "复核得分", "单位数"
+    for i, (label, count) in enumerate(_bins(scores, SCORE_BINS), 2):
+        ws.cell(i, 1, label), ws.cell(i, 2, count)
+    ws["A9"], ws["B9"] = "执行率", "单位数"
+    for i, (label, count) in enumerate(_bins(rates, RATE_BINS), 10):
+        ws.cell(i, 1, label), ws.cell(i, 2, count)
+    for cell in ("A1", "B1", "A9", "B9"):
+        ws[cell].font, ws[cell].fill = Font(bold=True), HEADER_FILL
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 14, 8
+
+    bar = BarChart()
+    bar.title, bar.y_axis.title, bar.x_axis.title = "复核得分分布", "单位数", "复核得分"
+    bar.add_data(Reference(ws, min_col=2, min_row=1, max_row=6), titles_from_data=True)
+    bar.set_categories(Reference(ws, min_col=1, min_row=2, max_row=6))
+    bar.legend = None
+    _show_axes(bar)
+    bar.width, bar.height = 14, 7
+    ws.add_chart(bar, "D1")
+
+    rate_bar = BarChart()
+    rate_bar.title, rate_bar.y_axis.title, rate_bar.x_axis.title = "执行率分布", "单位数", "执行率"
+    rate_bar.add_data(Reference(ws, min_col=2, min_row=9, max_row=14), titles_from_data=True)
+    rate_bar.set_categories(Reference(ws, min_col=1, min_row=10, max_row=14))
+    rate_bar.legend = None
+    _show_axes(rate_bar)
+    rate_bar.width, rate_bar.height = 14, 7
+    ws.add_chart(rate_bar, "D16")
+
+    cols = {key: i for i, key in enumerate(df.columns, 1)}
+    last = max(summary.max_row, 2)
+    scatter = ScatterChart()
+    scatter.title, scatter.style, scatter.scatterStyle = "自评得分与复核得分", 13, "lineMarker"
+    scatter.x_axis.title, scatter.y_axis.title = "复核得分", "自评得分"
+    xs = Reference(summary, min_col=cols["score"], min_row=2, max_row=last)
+    ys = Reference(summary, min_col=cols["typed_score"], min_row=2, max_row=last)
+    series = Series(ys, xs, title="单位")
+    series.marker.symbol, series.marker.size = "circle", 7
+    series.marker.graphicalProperties = GraphicalProperties(solidFill="4472C4")
+    series.marker.graphicalProperties.line.solidFill = "4472C4"
+    series.graphicalProperties.line.noFill = True  # points only: units are not a sequence
+    scatter.series.append(series)
+    scatter.legend = None
+    # 0 to full marks, wider when a recomputed total runs over (weights adding to 110): no point is cut off.
+    top = max(
+        [100.0, *(float(v) for v in df["score"].dropna()), *(float(v) for v in df["typed_score"].dropna())]
+    )
+    for axis in (scatter.x_axis, scatter.y_axis):
+        axis.scaling.min, axis.scaling.max = 0, math.ceil(top / 10) * 10
+        axis.delete = False
+        axis.numFmt = "0"
+    scatter.x_axis.majorGridlines = None
+    scatter.width, scatter.height = 14, 10
+    ws.add_chart(scatter, "M1")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _about(ws: Worksheet, about: About, counts: tuple[int, int]) -> None:
+    checked, skipped = counts
+    lines = [
+        ("复核对象", about.source),
+        ("工作簿", f"共 {checked + skipped} 个：已校验 {checked} 个，未校验 {skipped} 个（见“未校验”）"),
+        ("评分口径", about.profile),
+        ("校验规则", about.ruleset),
+        ("生成时间", about.made),
+        ("并行进程", str(about.jobs)),
+        ("说明", "本汇总由 perfeval review 生成，只读取各单位的工作簿，未改动任何文件。金额单位为万元。"),
+    ]
+    for key, value in lines:
+        ws.append([key, value])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+    ws.append([])
+    ws.append(["文件", "SHA-256", "状态"])
+    start = ws.max_row
+    for cell in ws[start]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for row in about.manifest:
+        ws.append(list(row))
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = (
+        36,
+        68,
+        40,
+    )
+    for row in ws.iter_rows(min_row=1, max_row=len(lines)):
+        row[1].alignment = Alignment(wrap_text=False)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def write_summary(
+    out: Path,
+    summary: pd.DataFrame,
+    rules: pd.DataFrame,
+    detail: pd.DataFrame,
+    skipped: pd.DataFrame,
+    about: About,
+    extra: dict[str, tuple[pd.DataFrame, dict[str, str]]] | None = None,
+    data: list[tuple[str, str, str, str]] | None = None,
+) -> None:
+    """`data`: the rows of the hidden sheet next year's --previous reads (yoy.DATA_SHEET)."""
+    from perfeval.review.yoy import DATA_SHEET
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    _table(ws, summary, SUMMARY_HEADERS, wrap=("top_rules", "similar_text"))
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3  # 22 columns: A4 would print them too small to read
+    _colour_summary(ws, summary)
+    _table(wb.create_sheet("问题分布"), rules, RULE_HEADERS)
+    _table(wb.create_sheet("明细"), detail, DETAIL_HEADERS, wrap=("message",))
+    _charts(wb.create_sheet("图表"), ws, summary)
+    for title, (df, headers) in (extra or {}).items():
+        _table(wb.create_sheet(title), df, headers, wrap=("prior_mismatch", "targets_copied"))
+    _table(wb.create_sheet("未校验"), skipped, {"file": "文件", "reason": "原因"}, wrap=("reason",))
+    _about(wb.create_sheet("说明"), about, (len(about.manifest) - len(skipped), len(skipped)))
+    hidden = wb.create_sheet(DATA_SHEET)
+    hidden.append(["单位", "年度", "文件", "数据"])
+    for row in data or []:
+        hidden.append(list(row))
+    hidden.sheet_state = "hidden"
+    wb.save(out)
