@@ -13,6 +13,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -340,3 +341,23 @@ def test_a_units_own_workbooks_do_not_copy_each_other() -> None:
     found = similar_texts(records)
     assert found[(0, 0)] == found[(1, 0)] == "与“丙单位”雷同：主要职责"
     assert found[(3, 0)] == "与“甲单位”雷同：主要职责"
+
+
+def test_a_zip_that_unpacks_too_large_is_refused_before_any_write(tmp_path: Path, monkeypatch) -> None:
+    import perfeval.review.collect as collect_module
+    from perfeval.io.safety import InputFileError
+
+    members = {f"单位{i}.xlsx": LIXIAN_PROJECT for i in range(3)}
+    gbk_zip(tmp_path / "报送.zip", members)
+    size = LIXIAN_PROJECT.stat().st_size
+    monkeypatch.setattr(collect_module, "MAX_ZIP_TOTAL_BYTES", 3 * size - 1)  # one byte short of the three
+    made_before = set(Path(tempfile.gettempdir()).glob("perfeval-review-*"))
+    with pytest.raises(InputFileError, match="解压后超过"):
+        collect_module.collect(tmp_path / "报送.zip")
+    assert set(Path(tempfile.gettempdir()).glob("perfeval-review-*")) == made_before  # nothing left behind
+    monkeypatch.setattr(collect_module, "MAX_ZIP_TOTAL_BYTES", 3 * size)
+    collected = collect_module.collect(tmp_path / "报送.zip")
+    try:
+        assert sorted(c.name for c in collected.candidates) == sorted(members)
+    finally:
+        collected.cleanup()

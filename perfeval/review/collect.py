@@ -17,6 +17,9 @@ from perfeval.io.safety import MAX_FILE_BYTES, InputFileError
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".et"}  # .xls/.et are listed as skipped with the reason why
 _MAX_ZIP_MEMBERS = 20_000
+# All members together, as the zip declares them (zipfile never reads past a member's declared size): a
+# county's workbooks are a few hundred MB at most; a zip that unpacks to more is refused before any write.
+MAX_ZIP_TOTAL_BYTES = 4 * 1024**3
 
 
 @dataclass
@@ -93,6 +96,14 @@ def collect_zip(archive: Path) -> Collected:
     try:
         with zf:
             infos = [i for i in zf.infolist() if not i.is_dir()][:_MAX_ZIP_MEMBERS]
+            total = sum(
+                i.file_size for i in infos if _wanted(zip_member_name(i)) and i.file_size <= MAX_FILE_BYTES
+            )
+            if total > MAX_ZIP_TOTAL_BYTES:
+                raise InputFileError(
+                    f"“{archive.name}”解压后超过 {MAX_ZIP_TOTAL_BYTES // 1024**3} GB，未复核。"
+                    "请分成几个压缩包，或解压到文件夹后指定该文件夹。"
+                )
             for n, info in enumerate(infos):
                 name = zip_member_name(info)
                 if not _wanted(name):
