@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run from a checkout without installing: the source tree wins over any installed copy.
 sys.path.insert(0, str(ROOT))
 
+from openpyxl import load_workbook  # noqa: E402
+
 from perfeval.core.findings import Severity  # noqa: E402
 from perfeval.core.pipeline import run_check  # noqa: E402
 from perfeval.core.plan import build_plan  # noqa: E402
@@ -250,7 +252,8 @@ def time_in_process(path: Path, out: Path, profile: Profile, res: SizeResult) ->
     result, t_check = _timed(lambda: run_check(snapshot, profile))
     plan, t_plan = _timed(lambda: build_plan(result))
     _, t_write = _timed(lambda: write_result(path, plan, out))
-    _, t_baseline = _timed(lambda: wb.save(out.with_suffix(".openpyxl.xlsx")))
+    whole = load_workbook(path)  # the reader no longer loads openpyxl's model: the baseline loads it
+    _, t_baseline = _timed(lambda: whole.save(out.with_suffix(".openpyxl.xlsx")))
     res.openpyxl_save.append(t_baseline[1])
     for k, into in enumerate((res.stages, res.cpu)):  # k = 0: wall, 1: CPU
         times = (t_open[k] + t_read[k], t_check[k], t_plan[k], t_write[k])

@@ -4,7 +4,7 @@
 
 1. Per file, one run each on the 桃江 example (after one warm-up of each, so imports are not counted):
    review_one (read + check + the record) against a raw python-calamine read of every sheet's values, and
-   the ratio; the review's read split into the openpyxl load (defined names, tables) and the rest.
+   the ratio; the review's read split into the structure (defined names, tables, from the XML) and the rest.
 2. Wall time of review() (collect, pool, summary workbook) for N generated workbooks (copies of 桃江 under
    distinct names) with each number of workers, and the speed-up. Only prints: no threshold is asserted.
 """
@@ -60,7 +60,7 @@ def per_file() -> None:
     print(
         f"  review 单个文件（读取+校验+记录）  {whole * 1000:8.1f} ms   为 calamine 的 {whole / raw:.1f} 倍"
     )
-    print(f"    其中 openpyxl 打开（名称、表格）  {load * 1000:8.1f} ms")
+    print(f"    其中 读结构（名称、表格，XML）    {load * 1000:8.1f} ms")
     print(f"    其中 读快照（calamine 取值等）    {snap * 1000:8.1f} ms")
     print(f"    其中 run_check                    {check * 1000:8.1f} ms")
 

@@ -1,7 +1,9 @@
-"""File adapter, read side: one openpyxl load for structure (names, tables) and one calamine pass for values.
+"""File adapter, read side: the package's XML for structure (names, tables) and one calamine pass for values.
 
-openpyxl without data_only returns formulas, not their cached results; loading a second time with
-data_only doubles the cost, so the values come from python-calamine, which reads cached results fast.
+openpyxl would load every cell and style to give the names and tables, and without data_only returns
+formulas, not their cached results; python-calamine reads the cached results fast, and the structure comes
+from the workbook's XML parts (io/xlsx_structure.py). openpyxl stays only for the rare sheet calamine cannot
+read.
 """
 
 from __future__ import annotations
@@ -11,36 +13,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine as calamine
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from lxml import etree
 
 from perfeval import catalogue as cat
 from perfeval.core.plan import EXPLANATION_COL, FINGERPRINT_COL
 from perfeval.core.snapshot import (
     Snapshot,
-    UncomputedFormula,
     WorkbookStructureError,
     assemble,
     own_sheets,
     read_explanations,
 )
+from perfeval.io.package import PackageError
 from perfeval.io.safety import InputFileError, check_input_file, check_template
+from perfeval.io.xlsx_structure import Structure, read_structure
 from perfeval.narrative.sheet import STAMP_PREFIX
 
 
-def open_workbook(path: Path) -> Workbook:
+def open_workbook(path: Path) -> Structure:
     check_input_file(path)
-    suffix = path.suffix.lower()
     try:
-        if suffix not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
-            # A zip workbook under another name (e.g. .xls from some systems): openpyxl judges by the
-            # extension, so hand it the bytes instead.
-            with path.open("rb") as f:
-                return load_workbook(f, rich_text=False)
-        return load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=False)
+        return read_structure(path)
+    except PackageError:
+        raise
     except (
-        InvalidFileException,
         zipfile.BadZipFile,
+        etree.XMLSyntaxError,
         KeyError,
         ValueError,
         TypeError,
@@ -67,13 +65,16 @@ class _Grid:
         return None
 
 
-def _grids(path: Path, sheets: list[str]) -> dict[str, _Grid]:
+def _calamine(path: Path):
     try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
+        return calamine.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types; any of them means unreadable
         raise InputFileError(
             f"无法读取“{path.name}”中的数值：{e}。请在 Excel 中打开并另存为 .xlsx 后再校验。"
         ) from e
+
+
+def _grids(path: Path, book, sheets: list[str]) -> dict[str, _Grid]:
     out = {}
     for name in sheets:
         if name not in book.sheet_names:
@@ -91,103 +92,80 @@ def _grids(path: Path, sheets: list[str]) -> dict[str, _Grid]:
 
 def _openpyxl_grid(path: Path, name: str) -> _Grid:
     """A sheet's cached values read by openpyxl instead: slower, but it reads what calamine cannot."""
+    from openpyxl import load_workbook
+
     ws = load_workbook(path, data_only=True, read_only=True)[name]
     return _Grid([["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)], 0, 0)
 
 
-def _destination(wb: Workbook, name: str) -> tuple[str, str] | None:
-    dn = wb.defined_names.get(name)
-    if dn is None or not dn.attr_text:  # a name with no formula at all: as good as missing
+def template_version(structure: Structure, values: _Values) -> str | None:
+    text = structure.names.get(cat.VERSION_NAME)
+    if text is None:
         return None
-    for sheet, ref in dn.destinations:
-        return sheet, ref.replace("$", "")
-    return None
-
-
-def template_version(wb: Workbook) -> str | None:
-    dn = wb.defined_names.get(cat.VERSION_NAME)
-    if dn is None:
+    if text.startswith('"'):  # a constant name, as early builds of the template wrote it
+        return text.strip('"')
+    dest = structure.destination(cat.VERSION_NAME)
+    if dest is None or dest[0] not in structure.worksheets or not cat.is_cell(dest[1]):
         return None
-    if (dn.attr_text or "").startswith('"'):  # a constant name, as early builds of the template wrote it
-        return dn.attr_text.strip('"')
-    dest = _destination(wb, cat.VERSION_NAME)
-    if dest is None or dest[0] not in wb.sheetnames or not cat.is_cell(dest[1]):
-        return None
-    return cat.version_text(wb[dest[0]][dest[1]].value)
+    return cat.version_text(values.get(dest[0], *cat.split_address(dest[1])))
 
 
 class _Values:
-    """Cell values: calamine's cached results, patched where calamine shows a blank that is not one.
+    """Cell values: calamine's cached results, and where calamine shows a blank that is not one (an error
+    value, which it reads as ''; a formula saved without its result) what the sheet's XML holds."""
 
-    calamine returns '' for error cells (#DIV/0!), literal or computed. Where it shows a blank, the cell
-    openpyxl already holds tells the truth: a literal error string, or a formula whose cached result is
-    needed; only then is the workbook read a second time (data_only), which is rare.
-    """
+    def __init__(self, structure: Structure, path: Path, book) -> None:
+        self.structure, self.path, self.book = structure, path, book
+        self.grids: dict[str, _Grid] = {}
 
-    def __init__(self, wb: Workbook, path: Path, grids: dict[str, _Grid]) -> None:
-        self.wb, self.path, self.grids = wb, path, grids
-        self._cached: Workbook | None = None
+    def read(self, sheets: list[str]) -> None:
+        self.grids.update(_grids(self.path, self.book, [s for s in sheets if s not in self.grids]))
 
     def get(self, sheet: str, row: int, col: int) -> object:
-        value = self.grids[sheet].get(row, col)
+        self.read([sheet])
+        grid = self.grids.get(sheet)
+        value = grid.get(row, col) if grid is not None else None
         if value is not None:
             return value
-        # _cells.get: ws.cell() would create empty cells in the workbook we later save.
-        cell = self.wb[sheet]._cells.get((row, col))
-        raw = cell.value if cell is not None else None
-        if isinstance(raw, str) and raw.startswith("="):
-            return self._cached_value(sheet, row, col)
-        return raw if isinstance(raw, str) and raw.startswith("#") else None
-
-    def _cached_value(self, sheet: str, row: int, col: int) -> object:
-        if self._cached is None:
-            self._cached = load_workbook(self.path, data_only=True, read_only=True)
-        value = self._cached[sheet].cell(row, col).value
-        if value is None:  # saved by a generator without its result: unknown, not blank
-            cell = self.wb[sheet]._cells.get((row, col))
-            return UncomputedFormula(str(cell.value) if cell is not None else "")
-        return value
+        return self.structure.special(sheet).get((row, col))
 
 
-def _marked_sheets(wb: Workbook) -> dict[str, str]:
+def _marked_sheets(structure: Structure) -> dict[str, str]:
     """Default name -> the sheet carrying the tool's mark (a hidden sheet-scoped name)."""
     by_mark = {mark: default for default, mark in cat.OWN_SHEET_MARKS.items()}
     found: dict[str, str] = {}
-    for ws in wb.worksheets:
-        for name in ws.defined_names:
+    for sheet in structure.worksheets:
+        for name in structure.local_names.get(sheet, []):
             default = by_mark.get(name)
             if default is not None and default not in found:  # a user's copy of our sheet stays theirs
-                found[default] = ws.title
+                found[default] = sheet
     return found
 
 
-def read_snapshot(wb: Workbook, path: Path) -> Snapshot:
+def read_snapshot(structure: Structure, path: Path) -> Snapshot:
     destinations = {}
     for name in cat.readable_names():
-        dest = _destination(wb, name)
+        dest = structure.destination(name)
         if dest is not None:
             destinations[name] = dest
-    version = template_version(wb)
-    version_cell = _destination(wb, cat.VERSION_NAME)
+    cell_values = _Values(structure, path, _calamine(path))
+    version = template_version(structure, cell_values)
+    version_cell = structure.destination(cat.VERSION_NAME)
     if version_cell is not None:
         destinations[cat.VERSION_NAME] = version_cell
     check_template(version, len(destinations), path.name)
-    table_refs = {
-        name: (ws.title, ws.tables[name].ref)
-        for ws in wb.worksheets
-        for name in ws.tables
-        if name in cat.TABLES
-    }
-    marked = _marked_sheets(wb)
+    table_refs = {name: ref for name, ref in structure.tables.items() if name in cat.TABLES}
+    marked = _marked_sheets(structure)
     wanted = {sheet for sheet, _ in destinations.values()} | {sheet for sheet, _ in table_refs.values()}
-    wanted |= set(marked.values()) | {n for n in (*cat.OUTPUT_SHEETS, cat.SHEET_STATE) if n in wb.sheetnames}
-    grids = _grids(path, [ws.title for ws in wb.worksheets if ws.title in wanted])
-    cell_values = _Values(wb, path, grids)
+    sheet_names = structure.sheet_names
+    wanted |= set(marked.values()) | {n for n in (*cat.OUTPUT_SHEETS, cat.SHEET_STATE) if n in sheet_names}
+    cell_values.read([s for s in structure.worksheets if s in wanted])
+    grids = cell_values.grids
 
     def value_at(sheet: str, row: int, col: int) -> object:
         return cell_values.get(sheet, row, col) if sheet in grids else None
 
-    own = own_sheets(marked, wb.sheetnames, value_at, STAMP_PREFIX)
+    own = own_sheets(marked, sheet_names, value_at, STAMP_PREFIX)
     findings_sheet = own.get(cat.SHEET_FINDINGS)
     findings = grids.get(findings_sheet or "")
     last_row = findings.start_row + len(findings.rows) if findings else 0
@@ -202,7 +180,7 @@ def read_snapshot(wb: Workbook, path: Path) -> Snapshot:
             explanations=read_explanations(
                 value_at, findings_sheet, last_row, FINGERPRINT_COL + 1, EXPLANATION_COL + 1
             ),
-            sheet_names=wb.sheetnames,
+            sheet_names=sheet_names,
             sheet_rows={name: g.start_row + len(g.rows) for name, g in grids.items()},
             own=own,
         )

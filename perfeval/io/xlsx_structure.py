@@ -1,0 +1,118 @@
+"""What a check reads of a workbook besides its values: sheets, defined names, tables, and the cells whose
+values python-calamine cannot tell (errors, formulas without a cached result).
+
+openpyxl would give all of this too, but only by loading every cell and style into its object model, which
+was two thirds of reading a workbook (a bureau reviews hundreds). The package's XML holds it directly: the
+workbook part (sheets, defined names), each worksheet's relationships (its tables) and, for the few cells
+calamine shows blank, the worksheet XML itself, streamed. A name's formula is read by openpyxl's own
+DefinedName, so its destinations mean what they meant when openpyxl loaded the whole book.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from lxml import etree
+from openpyxl.workbook.defined_name import DefinedName
+
+from perfeval.catalogue import split_address
+from perfeval.core.snapshot import UncomputedFormula
+from perfeval.io.package import NS_R, REL, REL_WORKSHEET, Package, q
+
+REL_TABLE = REL + "table"
+_RID = f"{{{NS_R}}}id"
+
+
+@dataclass
+class Structure:
+    """The workbook's sheets (all of them, in order), which of them are worksheets, its workbook-scoped
+    names (name -> formula text), each sheet's own names, and its tables (name -> sheet, ref)."""
+
+    package: Package
+    sheet_names: list[str]
+    worksheets: list[str]
+    names: dict[str, str]
+    local_names: dict[str, list[str]]
+    tables: dict[str, tuple[str, str]]
+    _parts: dict[str, str] = field(default_factory=dict)  # worksheet -> its part
+    _special: dict[str, dict[tuple[int, int], object]] = field(default_factory=dict)
+
+    def destination(self, name: str) -> tuple[str, str] | None:
+        """The first cell or range a workbook-scoped name points at, "$" removed; None without one."""
+        text = self.names.get(name)
+        if not text:  # absent, or a name with no formula at all: as good as missing
+            return None
+        for sheet, ref in DefinedName(name, attr_text=text).destinations:
+            return sheet, ref.replace("$", "")
+        return None
+
+    def special(self, sheet: str) -> dict[tuple[int, int], object]:
+        """(row, col) -> what a cell calamine reads as blank really holds: an error value ("#DIV/0!"),
+        a formula's cached result, or UncomputedFormula for a formula saved without one."""
+        if sheet not in self._special:
+            part = self._parts.get(sheet)
+            self._special[sheet] = _special_cells(self.package.read(part)) if part else {}
+        return self._special[sheet]
+
+
+def read_structure(path: Path) -> Structure:
+    package = Package(path)
+    root = package.xml(package.workbook_part)
+    sheets_el = root.find(q("sheets"))
+    elements = list(sheets_el.iterfind(q("sheet"))) if sheets_el is not None else []
+    sheet_names = [el.get("name", "") for el in elements]
+    rels = {r.id: r for r in package.rels(package.workbook_part)}
+    parts: dict[str, str] = {}
+    for el in elements:
+        rel = rels.get(el.get(_RID, ""))
+        if rel is not None and rel.type == REL_WORKSHEET and not rel.external:
+            part = package.target(package.workbook_part, rel.id)
+            if part in package:
+                parts[el.get("name", "")] = part
+    names: dict[str, str] = {}
+    local: dict[str, list[str]] = {}
+    names_el = root.find(q("definedNames"))
+    for dn in names_el if names_el is not None else []:
+        name, scope = dn.get("name", ""), dn.get("localSheetId")
+        if scope is None:
+            names[name] = dn.text or ""  # a name defined twice: the last, as Excel and openpyxl read it
+        elif scope.isdigit() and int(scope) < len(sheet_names):
+            local.setdefault(sheet_names[int(scope)], []).append(name)
+    tables: dict[str, tuple[str, str]] = {}
+    for sheet, part in parts.items():
+        for _, table_part in package.related(part, REL_TABLE):
+            if table_part in package:
+                t = package.xml(table_part)
+                name = t.get("name") or t.get("displayName") or ""
+                tables[name] = (sheet, t.get("ref", ""))
+    return Structure(package, sheet_names, list(parts), names, local, tables, _parts=parts)
+
+
+def _special_cells(xml: bytes) -> dict[tuple[int, int], object]:
+    out: dict[tuple[int, int], object] = {}
+    for _, c in etree.iterparse(BytesIO(xml), events=("end",), tag=q("c"), resolve_entities=False):
+        f, v = c.find(q("f")), c.find(q("v"))
+        if c.get("t") == "e" or f is not None:
+            ref = c.get("r")
+            if ref:
+                out[split_address(ref)] = _held(c.get("t"), f, v)
+        c.clear()
+    return out
+
+
+def _held(kind: str | None, f: etree._Element | None, v: etree._Element | None) -> object:
+    if v is None or v.text is None:
+        # saved by a generator without its result: unknown, not blank
+        return UncomputedFormula("=" + (f.text or "")) if f is not None else None
+    text = v.text
+    if kind in ("e", "str", "inlineStr", "s"):
+        return text if kind != "s" else None  # a formula's result is never a shared string
+    if kind == "b":
+        return text == "1"
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text and "E" not in text.upper() else number
