@@ -122,7 +122,8 @@ class _Values:
         self.grids.update(_grids(self.path, self.book, [s for s in sheets if s not in self.grids]))
 
     def get(self, sheet: str, row: int, col: int) -> object:
-        self.read([sheet])
+        if sheet not in self.grids:
+            self.read([sheet])
         grid = self.grids.get(sheet)
         value = grid.get(row, col) if grid is not None else None
         if value is not None:

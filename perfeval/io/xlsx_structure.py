@@ -10,6 +10,7 @@ DefinedName, so its destinations mean what they meant when openpyxl loaded the w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -22,7 +23,12 @@ from perfeval.core.snapshot import UncomputedFormula
 from perfeval.io.package import NS_R, REL, REL_WORKSHEET, Package, q
 
 REL_TABLE = REL + "table"
+# One sheet and one cell or range, as openpyxl's DefinedName.destinations reads it (a quoted title keeps
+# its doubled quotes, as there); anything else goes through openpyxl's tokenizer.
+_CELL = r"\$?[A-Z]{1,3}\$?[0-9]+"
+_SIMPLE = re.compile(rf"(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[\w.]+))!(?P<cells>{_CELL}(?::{_CELL})?)")
 _RID = f"{{{NS_R}}}id"
+_SPECIAL_TOKENS = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ", b":f/>", b't="e"', b"t='e'")
 
 
 @dataclass
@@ -44,8 +50,13 @@ class Structure:
         text = self.names.get(name)
         if not text:  # absent, or a name with no formula at all: as good as missing
             return None
-        for sheet, ref in DefinedName(name, attr_text=text).destinations:
-            return sheet, ref.replace("$", "")
+        if m := _SIMPLE.fullmatch(text):  # the template's own form, "'附件1'!$B$4": no need to tokenize
+            return m.group("quoted") or m.group("plain"), m.group("cells").replace("$", "")
+        try:
+            for sheet, ref in DefinedName(name, attr_text=text).destinations:
+                return sheet, ref.replace("$", "")
+        except (AttributeError, ValueError, TypeError):  # openpyxl cannot read it ("A-B!$A$1"): none
+            return None
         return None
 
     def special(self, sheet: str) -> dict[tuple[int, int], object]:
@@ -92,6 +103,10 @@ def read_structure(path: Path) -> Structure:
 
 def _special_cells(xml: bytes) -> dict[tuple[int, int], object]:
     out: dict[tuple[int, int], object] = {}
+    # A cell formula is <f>/<f …> (a prefixed :f too); <formula1> of a validation is not. Neither that nor
+    # an error cell in the part: nothing to parse.
+    if not any(token in xml for token in _SPECIAL_TOKENS):
+        return out
     for _, c in etree.iterparse(BytesIO(xml), events=("end",), tag=q("c"), resolve_entities=False):
         f, v = c.find(q("f")), c.find(q("v"))
         if c.get("t") == "e" or f is not None:
