@@ -5,6 +5,7 @@ not destroy the 审核说明 the user typed into the last result."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import stat
@@ -454,3 +455,18 @@ def test_rerun_keeps_the_edited_result_and_carries_its_explanations(tmp_path: Pa
     # -o naming an earlier result: kept the same way.
     r = run("check", book, "-o", kept)
     assert r.returncode == 1 and (tmp_path / "自评.校验结果.旧1.旧1.xlsx").read_bytes() == edited
+
+
+def test_a_name_pointing_at_an_unquoted_odd_sheet_is_a_missing_name(tmp_path: Path) -> None:
+    """ "A-B!$A$1" (a sheet name Excel would have quoted) is not read by openpyxl's tokenizer: the name
+    counts as missing (its field is reported as such), not a crash."""
+    path = tmp_path / "怪名称.xlsx"
+    shutil.copyfile(ROOT / "examples" / "桃江县科协2023.xlsx", path)
+    wb = load_workbook(path)
+    wb.defined_names["info_unit_name"].attr_text = "A-B!$A$1"
+    wb.save(path)
+    res = run("check", path, "-o", tmp_path / "结果.xlsx", "--json")
+    assert res.returncode in (0, 1), res.stderr
+    assert "程序内部错误" not in res.stderr and "Traceback" not in res.stderr
+    findings = json.loads(res.stdout)["findings"]
+    assert any(f["rule"] == "CMP-001" and "info_unit_name" in f["message"] for f in findings)
