@@ -185,37 +185,31 @@ def _show_axes(chart: BarChart) -> None:
     chart.y_axis.majorGridlines = None
 
 
+def _distribution(ws: Worksheet, top: int, what: str, counts: list[tuple[str, int]], anchor: str) -> None:
+    """A bin table (what, 单位数) from row `top` and its bar chart at `anchor`."""
+    ws.cell(top, 1, what), ws.cell(top, 2, "单位数")
+    for i, (label, count) in enumerate(counts, top + 1):
+        ws.cell(i, 1, label), ws.cell(i, 2, count)
+    for col in (1, 2):
+        ws.cell(top, col).font, ws.cell(top, col).fill = Font(bold=True), HEADER_FILL
+    bar = BarChart()
+    bar.title, bar.y_axis.title, bar.x_axis.title = f"{what}分布", "单位数", what
+    last = top + len(counts)
+    bar.add_data(Reference(ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
+    bar.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    bar.legend = None
+    _show_axes(bar)
+    bar.width, bar.height = 14, 7
+    ws.add_chart(bar, anchor)
+
+
 def _charts(ws: Worksheet, summary: Worksheet, df: pd.DataFrame) -> None:
     """Bin tables at the left (the charts' data), native charts beside them; the scatter reads 汇总."""
     scores = [float(v) for v in df["score"].dropna()]
     rates = [float(v) for v in df["execution_rate"].dropna()]
-    ws["A1"], ws["B1"] = "复核得分", "单位数"
-    for i, (label, count) in enumerate(_bins(scores, SCORE_BINS), 2):
-        ws.cell(i, 1, label), ws.cell(i, 2, count)
-    ws["A9"], ws["B9"] = "执行率", "单位数"
-    for i, (label, count) in enumerate(_bins(rates, RATE_BINS), 10):
-        ws.cell(i, 1, label), ws.cell(i, 2, count)
-    for cell in ("A1", "B1", "A9", "B9"):
-        ws[cell].font, ws[cell].fill = Font(bold=True), HEADER_FILL
+    _distribution(ws, 1, "复核得分", _bins(scores, SCORE_BINS), "D1")
+    _distribution(ws, 9, "执行率", _bins(rates, RATE_BINS), "D16")
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 14, 8
-
-    bar = BarChart()
-    bar.title, bar.y_axis.title, bar.x_axis.title = "复核得分分布", "单位数", "复核得分"
-    bar.add_data(Reference(ws, min_col=2, min_row=1, max_row=6), titles_from_data=True)
-    bar.set_categories(Reference(ws, min_col=1, min_row=2, max_row=6))
-    bar.legend = None
-    _show_axes(bar)
-    bar.width, bar.height = 14, 7
-    ws.add_chart(bar, "D1")
-
-    rate_bar = BarChart()
-    rate_bar.title, rate_bar.y_axis.title, rate_bar.x_axis.title = "执行率分布", "单位数", "执行率"
-    rate_bar.add_data(Reference(ws, min_col=2, min_row=9, max_row=14), titles_from_data=True)
-    rate_bar.set_categories(Reference(ws, min_col=1, min_row=10, max_row=14))
-    rate_bar.legend = None
-    _show_axes(rate_bar)
-    rate_bar.width, rate_bar.height = 14, 7
-    ws.add_chart(rate_bar, "D16")
 
     cols = {key: i for i, key in enumerate(df.columns, 1)}
     last = max(summary.max_row, 2)
