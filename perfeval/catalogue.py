@@ -11,10 +11,13 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 
 # The core imports this module and must stay free of Excel libraries, so column letters are done here.
+# Both are asked hundreds of times per workbook for the same few cells: kept (bounded, a hostile workbook
+# may name any cell).
+@lru_cache(maxsize=4096)
 def get_column_letter(index: int) -> str:
     letters = ""
     while index:
@@ -23,9 +26,13 @@ def get_column_letter(index: int) -> str:
     return letters
 
 
+_ADDRESS = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+@lru_cache(maxsize=8192)
 def split_address(address: str) -> tuple[int, int]:
     """'AB12' -> (row 12, column 28)."""
-    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", address)
+    m = _ADDRESS.fullmatch(address)
     if not m:
         raise ValueError(f"not a cell address: {address!r}")
     col = 0

@@ -210,16 +210,29 @@ def unfilled_forms(model: Model) -> frozenset[Form]:
 
 
 # --- the file jobs -------------------------------------------------------------------------------------
-def read_snapshot_of(path: Path) -> Snapshot:
-    """What the check reads from a workbook file; the file is only read."""
+def read_snapshot_of(path: Path, *, test_members: bool = True) -> Snapshot:
+    """What the check reads from a workbook file; the file is only read.
+
+    `test_members` False (the review, which only reads): the zip members' CRCs are not tested up front,
+    as the read itself unzips every member (io/package.Package) and so fails on a damaged one; the full
+    check_input_file then runs, so that a damaged member still gives its clear message.
+    """
+    from perfeval.io.safety import check_input_file
     from perfeval.io.xlsx_reader import open_workbook, read_snapshot
 
-    return read_snapshot(open_workbook(path), path)
+    if test_members:
+        return read_snapshot(open_workbook(path), path)
+    try:
+        return read_snapshot(open_workbook(path, test_members=False), path)
+    except Exception:
+        check_input_file(path)  # raises the damaged-file message when a member is damaged
+        raise
 
 
-def read_and_check(path: Path, profile: Profile | None) -> CheckResult:
-    """Check a file with `profile`, or (None) with the profile the workbook names."""
-    return check_snapshot(read_snapshot_of(path), profile)
+def read_and_check(path: Path, profile: Profile | None, *, test_members: bool = True) -> CheckResult:
+    """Check a file with `profile`, or (None) with the profile the workbook names (`test_members`: see
+    read_snapshot_of)."""
+    return check_snapshot(read_snapshot_of(path, test_members=test_members), profile)
 
 
 @dataclass

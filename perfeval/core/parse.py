@@ -209,6 +209,19 @@ _PREFIX_FILLER_TOKENS = _longest_first(_PREFIX_FILLERS)
 _SUFFIX_FILLER_TOKENS = _longest_first(_SUFFIX_FILLERS)
 
 
+def _by_char(tokens: tuple[str, ...], at: int) -> dict[str, tuple[str, ...]]:
+    """Tokens by their first (at 0) or last (at -1) character, each group in the tokens' order: a text
+    can only start (end) with the tokens of its own first (last) character."""
+    assert all(tokens), "an empty token would match every text"
+    return {ch: tuple(t for t in tokens if t[at] == ch) for ch in {t[at] for t in tokens}}
+
+
+_PREFIX_COMPARATORS_BY = _by_char(_PREFIX_COMPARATOR_TOKENS, 0)
+_SUFFIX_COMPARATORS_BY = _by_char(_SUFFIX_COMPARATOR_TOKENS, -1)
+_PREFIX_FILLERS_BY = _by_char(_PREFIX_FILLER_TOKENS, 0)
+_SUFFIX_FILLERS_BY = _by_char(_SUFFIX_FILLER_TOKENS, -1)
+
+
 # --------------------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------------------
@@ -296,6 +309,14 @@ def _want_number(unit: str) -> str:
     return f"请填写数值（单位：{unit}）" if unit else "请填写数值"
 
 
+@functools.lru_cache(maxsize=256)  # a handful of units, asked for every numeric cell
+def _expected_unit(unit: str) -> tuple[str, str]:
+    """The unit a parse_number caller expects, canonical ("平方米" -> "m²"), and how to ask for it."""
+    expected = normalize_text(unit)
+    expected = _canon_unit(expected) or expected
+    return expected, _want_number(expected)
+
+
 _WANT_RATE = "请填写比率，如 95%"
 _WANT_TARGET = "请填写指标值，如 ≥95% 或 10个"
 _WANT_YEAR = "请填写四位年份，如 2023"
@@ -373,23 +394,23 @@ def _strip_affixes(s: str) -> tuple[str, str, bool] | _Fail:
 
     for _ in range(4):  # a handful of affixes at most; bounded so odd text cannot loop
         before = s
-        for token in _PREFIX_FILLER_TOKENS:
+        for token in _PREFIX_FILLERS_BY.get(s[:1], ()):
             if s.startswith(token) and len(s) > len(token):
                 s = s[len(token) :]
                 approximate = approximate or token in _APPROXIMATE_WORDS
                 break
-        for token in _PREFIX_COMPARATOR_TOKENS:
+        for token in _PREFIX_COMPARATORS_BY.get(s[:1], ()):
             if s.startswith(token) and len(s) > len(token):
                 if not take(_PREFIX_COMPARATORS[token]):
                     return _Fail("conflict")
                 s = s[len(token) :]
                 break
-        for token in _SUFFIX_FILLER_TOKENS:
+        for token in _SUFFIX_FILLERS_BY.get(s[-1:], ()):
             if s.endswith(token) and len(s) > len(token):
                 s = s[: -len(token)]
                 approximate = approximate or token in _APPROXIMATE_WORDS
                 break
-        for token in _SUFFIX_COMPARATOR_TOKENS:
+        for token in _SUFFIX_COMPARATORS_BY.get(s[-1:], ()):
             if s.endswith(token) and len(s) > len(token):
                 if not take(_SUFFIX_COMPARATORS[token]):
                     return _Fail("conflict")
@@ -457,6 +478,20 @@ def _classify(raw: object, want: str) -> Quantity | Decimal | str:
     """
     if raw is None:
         return Quantity(Status.BLANK, raw=raw)
+    # The cells' usual types first, as the checks below would settle them (their ABC checks are slow).
+    kind = type(raw)
+    if kind is float:
+        if not math.isfinite(raw):  # type: ignore[arg-type]
+            return Quantity(Status.TEXT, raw=raw, note=f"“{_shown(raw)}”不是有效数值，{want}")
+        return Decimal(repr(raw))
+    if kind is int:
+        return Decimal(raw)  # type: ignore[arg-type]
+    if kind is not str:
+        return _classify_other(raw, want)
+    return _classify_text(raw)
+
+
+def _classify_other(raw: object, want: str) -> Quantity | Decimal | str:
     if isinstance(raw, UncomputedFormula):
         return Quantity(
             Status.ERROR,
@@ -481,6 +516,10 @@ def _classify(raw: object, want: str) -> Quantity | Decimal | str:
         return Decimal(repr(f))  # repr is the shortest round-trip form: 158.43, not 158.4300000000000068
     if not isinstance(raw, str):
         return Quantity(Status.TEXT, raw=raw, note=f"无法识别的值“{_shown(raw)}”，{want}")
+    return _classify_text(raw)
+
+
+def _classify_text(raw: str) -> Quantity | str:
     text = normalize_text(raw)
     if not text:
         return Quantity(Status.BLANK, raw=raw)
@@ -524,9 +563,7 @@ def parse_number(raw: object, *, unit: str = "") -> Quantity:
     unit (元, 千元, 亿元) is converted exactly with a note; any other unit gives TEXT. The OK result carries
     `unit` (or, when `unit` is "", the unit that was typed).
     """
-    expected = normalize_text(unit)
-    expected = _canon_unit(expected) or expected  # "平方米" -> "m²"
-    want = _want_number(expected)
+    expected, want = _expected_unit(unit)
     pre = _classify(raw, want)
     if isinstance(pre, Quantity):
         return pre

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -312,17 +313,23 @@ def _shipped_text(stem: str) -> str:
     return resources.files("perfeval.profiles").joinpath(f"{stem}.toml").read_text(encoding="utf-8")
 
 
-def shipped_profiles() -> list[Profile]:
-    """The profiles that come with perfeval, default first."""
+@cache  # shipped files do not change while we run; a bureau's review asks once per workbook
+def _shipped() -> tuple[Profile, ...]:
     stems = sorted(
         p.name.removesuffix(".toml")
         for p in resources.files("perfeval.profiles").iterdir()
         if p.name.endswith(".toml")
     )
     stems.sort(key=lambda s: s != "default")
-    return [parse_profile(tomllib.loads(_shipped_text(stem)), f"内置：{stem}") for stem in stems]
+    return tuple(parse_profile(tomllib.loads(_shipped_text(stem)), f"内置：{stem}") for stem in stems)
 
 
+def shipped_profiles() -> list[Profile]:
+    """The profiles that come with perfeval, default first."""
+    return list(_shipped())
+
+
+@cache
 def default_profile() -> Profile:
     return parse_profile(tomllib.loads(_shipped_text("default")), "默认")
 

@@ -63,7 +63,10 @@ def home_sheets(snapshot: Snapshot) -> dict[str, str]:
     for f in cat.fields().values():
         ref = snapshot.cells.get(f.name)
         if ref is not None and ref.address == f.cell:
-            votes.setdefault(f.sheet, Counter())[ref.sheet] += 1
+            counter = votes.get(f.sheet)
+            if counter is None:  # not setdefault: that makes a Counter for every field
+                counter = votes[f.sheet] = Counter()
+            counter[ref.sheet] += 1
     return {sheet: counter.most_common(1)[0][0] for sheet, counter in votes.items()}
 
 

@@ -126,10 +126,29 @@ def _nfkc(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch)
 
 
-@functools.lru_cache(maxsize=64)
+# Characters NFKC leaves as they are: ASCII, 、。“”《》「」『』【】 and the CJK ideographs, most of a Chinese
+# text (tests/test_textclaims_speed.py checks every one of them).
+NFKC_STABLE = "\x00-\x7f\u201c\u201d\u3001\u3002\u300a-\u3011\u4e00-\u9fff"
+_MAYBE_CHANGED = re.compile(f"[^{NFKC_STABLE}]")
+
+
+_CACHED_CHARS = 8000  # a report's longest paragraph is ~2,500 characters; longer texts are made afresh
+
+
 def _text(source: str, original: str) -> _Text:
-    """The normalised view of one text, made once: every extractor walks the same texts."""
+    """The normalised view of one text, made once: every extractor walks the same texts. A hostile file's
+    huge texts are not kept: the cache stays a few MB whatever a workbook holds."""
+    if len(original) > _CACHED_CHARS:
+        return _Text(source, original)
+    return _cached_text(source, original)
+
+
+@functools.lru_cache(maxsize=256)  # a workbook has ~50 texts plus its table notes; several rules read each
+def _cached_text(source: str, original: str) -> _Text:
     return _Text(source, original)
+
+
+_SENTENCE_RE = re.compile(r"[^。！？!?；;\n]+")
 
 
 class _Text:
@@ -138,6 +157,19 @@ class _Text:
     def __init__(self, source: str, original: str) -> None:
         self.source = source
         self.original = original
+        self._sentences: tuple[tuple[int, int], ...] | None = None
+        self._amounts: tuple[_Amount, ...] | None = None
+        self._counts: tuple[tuple[str, Claim], ...] | None = None
+        # Only the characters outside NFKC_STABLE, each distinct one once. Most texts only change one
+        # character into one (full-width "，" into ","): then every position stays where it was.
+        odd = {ch: n for ch in set(_MAYBE_CHANGED.findall(original)) if (n := _nfkc(ch)) != ch}
+        if all(len(n) == 1 for n in odd.values()):
+            norm = original
+            for ch, n in odd.items():  # NFKC(n) is n: no replacement makes another one's character
+                norm = norm.replace(ch, n)
+            self.norm = norm
+            self._pos: range | list[int] = range(len(original))
+            return
         parts: list[str] = []
         pos: list[int] = []
         for i, ch in enumerate(original):
@@ -161,9 +193,21 @@ class _Text:
         o_s = max(o_s, o_e - SNIPPET_MAX)
         return Claim(kind, value, unit, self.source, self.original[o_s:o_e], o_s, approx)
 
-    def sentences(self) -> Iterator[tuple[int, int]]:
-        for m in re.finditer(r"[^。！？!?；;\n]+", self.norm):
-            yield m.start(), m.end()
+    def sentences(self) -> tuple[tuple[int, int], ...]:
+        if self._sentences is None:  # every extractor walks the sentences: split once
+            self._sentences = tuple((m.start(), m.end()) for m in _SENTENCE_RE.finditer(self.norm))
+        return self._sentences
+
+    def amounts(self) -> tuple[_Amount, ...]:
+        """Every amount of money, in reading order (three extractors read them)."""
+        if self._amounts is None:
+            self._amounts = tuple(_clause_amounts(self))
+        return self._amounts
+
+    def count_items(self) -> tuple[tuple[str, Claim], ...]:
+        if self._counts is None:
+            self._counts = tuple(_all_count_items(self))
+        return self._counts
 
 
 def _sentences_of(texts: Mapping[str, str]) -> Iterator[tuple[_Text, str, int, int]]:
@@ -283,14 +327,17 @@ def _staff_claims(tx: _Text) -> list[Claim]:
     for lo, hi in tx.sentences():
         sent = norm[lo:hi]
         totals = 0
-        for m in _whole_unit_counts(norm, lo, list(_AUTH_RE.finditer(sent)), 1):
+        # Every match of _AUTH_RE and _AUTH_KIND_RE holds 编, of _ACTUAL_RE 在 or 实有: a sentence
+        # without them has nothing to find (most sentences).
+        authorized = "编" in sent
+        for m in _whole_unit_counts(norm, lo, list(_AUTH_RE.finditer(sent)) if authorized else [], 1):
             value = _count_value(m.group(1))
             if value is not None:
                 totals += 1
                 s = _clause_start(norm, lo, lo + m.start())
                 out.append(tx.claim("authorized_staff", value, "人", s, lo + m.end()))
         parts: list[tuple[Decimal, int, int]] = []
-        for m in _AUTH_KIND_RE.finditer(sent):
+        for m in _AUTH_KIND_RE.finditer(sent) if authorized else ():
             value = _count_value(m.group(2))
             if value is None:
                 continue
@@ -302,7 +349,8 @@ def _staff_claims(tx: _Text) -> list[Claim]:
         if len(parts) >= 2 and not totals:
             total = sum((p[0] for p in parts), Decimal(0))
             out.append(tx.claim("authorized_staff", total, "人", parts[0][1], parts[-1][2]))
-        for m in _whole_unit_counts(norm, lo, list(_ACTUAL_RE.finditer(sent)), 1):
+        actual = "在" in sent or "实有" in sent
+        for m in _whole_unit_counts(norm, lo, list(_ACTUAL_RE.finditer(sent)) if actual else [], 1):
             value = _count_value(m.group(1))
             if value is not None:
                 s = _clause_start(norm, lo, lo + m.start())
@@ -397,61 +445,58 @@ def _kind_for(subject: str, measure: str, needs_measure: bool) -> str | None:
 
 def _amount_claims(tx: _Text) -> list[Claim]:
     out: list[Claim] = []
-    norm = tx.norm
-    for lo, hi in tx.sentences():
-        # Subject and clause start of the previous amount in this sentence; "skip" when that amount was
-        # a sub-item, so a bare "实际支出…" after it is not guessed.
-        prev: tuple[str, int] | None = None
-        for m in _MONEY_RE.finditer(norm, lo, hi):
-            cs = _clause_start(norm, lo, m.start())
-            label = norm[cs : m.start()].rstrip()
-            approx = _money_approx(norm, m, label)
-            if approx:
-                label = _APPROX_MONEY_BEFORE_RE.sub("", label).rstrip()
-            # "“三公”经费预算:2023年机关运行经费16.25万元": what precedes ":" is a heading for what follows.
-            heading, _colon, body = label.rpartition(":")
-            adj = _ADJ_RE.search(body)
-            if adj is not None and _ADJ_HEAD_OK_RE.search(body[: adj.start()]) and "其中" not in body:
-                sign = -1 if "减" in adj.group(1) else 1
-                value = _wan(m.group(1), m.group(3)) * sign
-                out.append(tx.claim("adjustment", value, "万元", cs, m.end(), approx))
+    sentence = -1
+    # Subject and clause start of the previous amount in this sentence; "skip" when that amount was
+    # a sub-item, so a bare "实际支出…" after it is not guessed.
+    prev: tuple[str, int] | None = None
+    for a in tx.amounts():
+        if a.lo != sentence:
+            sentence, prev = a.lo, None
+        m, cs, label, approx = a.m, a.cs, a.label, a.approx
+        # "“三公”经费预算:2023年机关运行经费16.25万元": what precedes ":" is a heading for what follows.
+        heading, _colon, body = label.rpartition(":")
+        adj = _ADJ_RE.search(body)
+        if adj is not None and _ADJ_HEAD_OK_RE.search(body[: adj.start()]) and "其中" not in body:
+            sign = -1 if "减" in adj.group(1) else 1
+            value = _wan(m.group(1), m.group(3)) * sign
+            out.append(tx.claim("adjustment", value, "万元", cs, m.end(), approx))
+            prev = ("skip", cs)
+            continue
+        found = _rightmost_subject(body)
+        snip_start = cs
+        if found is not None:
+            subject, sm = found
+            head, after = body[: sm.start()], body[sm.end() :]
+            if not _TAIL_RE.fullmatch(after) or not _HEAD_OK_RE.search(head):
                 prev = ("skip", cs)
                 continue
-            found = _rightmost_subject(body)
+            tail = after
+            needs_measure = sm.group().endswith(("资金", "经费")) and subject in ("basic", "project")
+        else:
+            head, tail = _split_tail(body)
+            if not re.search(r"预算|支出|执行|决算", tail) or not _HEAD_OK_RE.search(head):
+                prev = ("skip", cs)
+                continue
+            subject, needs_measure = "whole", False
+            bare = not head.strip() or re.fullmatch(r"\s*\d{4}年度?\s*", head) is not None
+            heading_subject = _rightmost_subject(heading)
+            if bare and not _WHOLE_MARK_RE.search(tail):
+                # "…“三公”经费预算1.58万元，实际支出1.30万元": a bare clause continues the previous one.
+                if heading_subject is not None:
+                    subject = heading_subject[0]
+                elif prev is not None and prev[0] != "whole":
+                    subject, snip_start = prev[0], prev[1]
+        measure = _measure(tail)
+        if measure == "none" and "预算" in heading and not re.search(r"支出|执行|决算|实际", heading):
+            measure = "budget"
+        kind = None if subject == "skip" else _kind_for(subject, measure, needs_measure)
+        if kind is None:
+            prev = ("skip", cs)
+            continue
+        if m.end() - snip_start > SNIPPET_MAX:
             snip_start = cs
-            if found is not None:
-                subject, sm = found
-                head, after = body[: sm.start()], body[sm.end() :]
-                if not _TAIL_RE.fullmatch(after) or not _HEAD_OK_RE.search(head):
-                    prev = ("skip", cs)
-                    continue
-                tail = after
-                needs_measure = sm.group().endswith(("资金", "经费")) and subject in ("basic", "project")
-            else:
-                head, tail = _split_tail(body)
-                if not re.search(r"预算|支出|执行|决算", tail) or not _HEAD_OK_RE.search(head):
-                    prev = ("skip", cs)
-                    continue
-                subject, needs_measure = "whole", False
-                bare = not head.strip() or re.fullmatch(r"\s*\d{4}年度?\s*", head) is not None
-                heading_subject = _rightmost_subject(heading)
-                if bare and not _WHOLE_MARK_RE.search(tail):
-                    # "…“三公”经费预算1.58万元，实际支出1.30万元": a bare clause continues the previous one.
-                    if heading_subject is not None:
-                        subject = heading_subject[0]
-                    elif prev is not None and prev[0] != "whole":
-                        subject, snip_start = prev[0], prev[1]
-            measure = _measure(tail)
-            if measure == "none" and "预算" in heading and not re.search(r"支出|执行|决算|实际", heading):
-                measure = "budget"
-            kind = None if subject == "skip" else _kind_for(subject, measure, needs_measure)
-            if kind is None:
-                prev = ("skip", cs)
-                continue
-            if m.end() - snip_start > SNIPPET_MAX:
-                snip_start = cs
-            out.append(tx.claim(kind, _wan(m.group(1), m.group(3)), "万元", snip_start, m.end(), approx))
-            prev = (subject, cs)
+        out.append(tx.claim(kind, _wan(m.group(1), m.group(3)), "万元", snip_start, m.end(), approx))
+        prev = (subject, cs)
     return out
 
 
@@ -506,14 +551,16 @@ def _flag_claims(tx: _Text) -> list[Claim]:
     norm = tx.norm
     for lo, hi in tx.sentences():
         sent = norm[lo:hi]
-        if "预算" in sent:
+        # Each pattern's matches hold a word (预算, 控制, 完成): a sentence without it is not searched.
+        budget = "预算" in sent
+        if budget:
             for m in _NO_ADJ_RE.finditer(sent):
                 cs = _clause_start(sent, 0, m.start())
                 # "基本支出预算未调整" is about a part, not the unit's budget.
                 if _FLAG_SUBJECT_RE.search(sent, cs, _clause_end(sent, m.end(), len(sent))):
                     continue
                 out.append(_flag_claim(tx, "no_adjustment", lo, hi, m, None))
-        for m in _WITHIN_RE.finditer(sent):
+        for m in _WITHIN_RE.finditer(sent) if budget else ():
             subj = _nearest_subject(sent, m.start())
             word = subj.group() if subj else ""
             if word == "三公":
@@ -529,7 +576,7 @@ def _flag_claims(tx: _Text) -> list[Claim]:
             else:
                 kind = "within_budget_any"  # "严格控制在预算指标内": every budget line the tables hold
             out.append(_flag_claim(tx, kind, lo, hi, m, subj.start() if subj else None))
-        for m in _BY_BUDGET_RE.finditer(sent):
+        for m in _BY_BUDGET_RE.finditer(sent) if budget else ():
             if _NEGATION_RE.search(sent[: m.start()]):
                 continue
             subj = _nearest_subject(sent, m.start())
@@ -540,11 +587,11 @@ def _flag_claims(tx: _Text) -> list[Claim]:
             )
             kind = "within_budget_basic" if word == "基本支出" else kind
             out.append(_flag_claim(tx, kind, lo, hi, m, subj.start() if subj else None))
-        for m in _WELL_RE.finditer(sent):
+        for m in _WELL_RE.finditer(sent) if "控制" in sent else ():
             kind = "well_controlled_tpc" if "三公" in sent else "well_controlled"
             out.append(_flag_claim(tx, kind, lo, hi, m, None))
         for rx, kind in ((_ALL_DONE_RE, "all_completed"), (_MOSTLY_DONE_RE, "mostly_completed")):
-            for m in rx.finditer(sent):
+            for m in rx.finditer(sent) if "完成" in sent else ():
                 before = sent[: m.start()]
                 if _NEGATION_RE.search(before) or _WEAKER_RE.search(before):
                     continue  # "未全部完成" is the opposite claim; "较为圆满地完成" is the weaker one
@@ -586,6 +633,7 @@ _COUNT_UNITS = (
 _COUNT_RE = re.compile(rf"(?<![\d.]){_NUM_CNT}(余|多|来)?({'|'.join(_COUNT_UNITS)})")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _PHRASE_MAX = 24
+_PHRASE_RE = re.compile(r"[\u4e00-\u9fff、]+\Z")  # searched with endpos: a run that ends there
 # Before the number: the count is approximate or per item ("约", "近", "各", "每"): not comparable.
 _APPROX_BEFORE_RE = re.compile(r"(?:约|近|超过|逾|至少|不少于|将近|接近|多达|各|每|第)$")
 _APPROX_AFTER_RE = re.compile(r"^(?:以上|以下|左右|之多|余|多)")
@@ -607,10 +655,16 @@ _ORDINAL_LEAD_RE = re.compile(rf"^[{CHINESE_NUMERAL_CHARS}]+是")
 
 def _phrase_before(norm: str, pos: int) -> tuple[int, str, bool]:
     """The run of CJK (and 、) right before pos: (start, phrase, stopped_at_digit)."""
-    i = pos
-    while i > 0 and pos - i < _PHRASE_MAX and (_CJK_RE.match(norm[i - 1]) or norm[i - 1] == "、"):
-        i -= 1
+    # The leftmost start from which CJK (and 、) run up to pos, at most _PHRASE_MAX back.
+    m = _PHRASE_RE.search(norm, max(0, pos - _PHRASE_MAX), pos)
+    i = m.start() if m else pos
     return i, norm[i:pos], i > 0 and norm[i - 1].isdigit()
+
+
+# _LEAD_FILLERS by first character, in their order: only those can start a key.
+_LEAD_BY_FIRST: dict[str, tuple[str, ...]] = {
+    ch: tuple(w for w in _LEAD_FILLERS if w[0] == ch) for ch in {w[0] for w in _LEAD_FILLERS}
+}
 
 
 def _strip_lead(key: str) -> str:
@@ -620,7 +674,7 @@ def _strip_lead(key: str) -> str:
         m = _ORDINAL_LEAD_RE.match(key)
         if m:
             key, changed = key[m.end() :], True
-        for w in _LEAD_FILLERS:
+        for w in _LEAD_BY_FIRST.get(key[:1], ()):
             if key.startswith(w) and len(key) > len(w):
                 key, changed = key[len(w) :], True
                 break
@@ -694,7 +748,7 @@ def _unit_class(unit: str) -> str:
 
 def extract_counts(texts: Mapping[str, str]) -> list[Claim]:
     """Every "<phrase><number><unit>" count (kind "count"), the raw material of repeated_counts."""
-    return [c for source, text in texts.items() if text for _, c in _all_count_items(_text(source, text))]
+    return [c for source, text in texts.items() if text for _, c in _text(source, text).count_items()]
 
 
 def _all_count_items(tx: _Text) -> Iterator[tuple[str, Claim]]:
@@ -734,7 +788,7 @@ def repeated_counts(texts: Mapping[str, str]) -> list[CountConflict]:
     items: list[tuple[str, Claim]] = []
     for source, text in texts.items():
         if text:
-            items.extend(_all_count_items(_text(source, text)))
+            items.extend(_text(source, text).count_items())
     # Union-find over items with the same unit and the same subject.
     parent = list(range(len(items)))
 
@@ -811,19 +865,44 @@ def extract_named_amounts(texts: Mapping[str, str], names: list[str]) -> list[tu
     return out
 
 
-def _amounts_in_clauses(
-    texts: Mapping[str, str],
-) -> Iterator[tuple[_Text, re.Match[str], int, str, bool]]:
-    """Every amount of money in the texts: (the text, the match, where its clause starts, the clause before
-    the number without an approximation word, whether the amount is approximate)."""
-    for tx, norm, lo, hi in _sentences_of(texts):
+@dataclass(frozen=True)
+class _Amount:
+    """An amount of money in a text: the sentence's start, the match, where its clause starts, the clause
+    before the number without an approximation word, whether the amount is approximate."""
+
+    lo: int
+    m: re.Match[str]
+    cs: int
+    label: str
+    approx: bool
+
+
+def _clause_amounts(tx: _Text) -> Iterator[_Amount]:
+    norm = tx.norm
+    if "元" not in norm:  # every amount _MONEY_RE reads ends in 元
+        return
+    for lo, hi in tx.sentences():
+        if norm.find("元", lo, hi) < 0:
+            continue
         for m in _MONEY_RE.finditer(norm, lo, hi):
             cs = _clause_start(norm, lo, m.start())
             label = norm[cs : m.start()].rstrip()
             approx = _money_approx(norm, m, label)
             if approx:
                 label = _APPROX_MONEY_BEFORE_RE.sub("", label).rstrip()
-            yield tx, m, cs, label, approx
+            yield _Amount(lo, m, cs, label, approx)
+
+
+def _amounts_in_clauses(
+    texts: Mapping[str, str],
+) -> Iterator[tuple[_Text, re.Match[str], int, str, bool]]:
+    """Every amount of money in the texts: (the text, the match, where its clause starts, the clause before
+    the number without an approximation word, whether the amount is approximate)."""
+    for source, text in texts.items():
+        if text:
+            tx = _text(source, text)
+            for a in tx.amounts():
+                yield tx, a.m, a.cs, a.label, a.approx
 
 
 # --------------------------------------------------------------------------- granted funds ("获批项目资金50万元")
@@ -870,8 +949,8 @@ def unspent_shares(texts: Mapping[str, str]) -> list[Claim]:
     """Percentages that state the unspent share of the budget ("剩余3%尾款未支付"), as fractions."""
     out: list[Claim] = []
     for tx, norm, lo, hi in _sentences_of(texts):
-        if _RETENTION_RE.search(norm, lo, hi):
-            continue
+        if norm.find("%", lo, hi) < 0 or _RETENTION_RE.search(norm, lo, hi):
+            continue  # every share _UNSPENT_RES read holds a "%"
         seen: set[int] = set()
         for rx in _UNSPENT_RES:
             for m in rx.finditer(norm, lo, hi):
@@ -901,6 +980,8 @@ def stale_years(texts: Mapping[str, str], year: int) -> list[Claim]:
     following year, when reports are written): a year copied from an old report.  Value: the year."""
     out: list[Claim] = []
     for tx, norm, lo, hi in _sentences_of(texts):
+        if norm.find("年", lo, hi) < 0:  # every match of _YEAR_RE holds 年
+            continue
         for m in _YEAR_RE.finditer(norm, lo, hi):
             y = int(m.group(1))
             if y in (year, year - 1, year + 1):

@@ -81,12 +81,13 @@ class InputFileError(Exception):
 # check_input_file
 
 
-def check_input_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> None:
+def check_input_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, test_members: bool = True) -> None:
     """Raise InputFileError unless `path` looks like a readable .xlsx/.xlsm workbook.
 
     Only the first bytes, the OLE2 header, FAT and directory (with olefile) or the zip central directory
     are read; the zip members are then streamed once to verify their CRCs (bounded by the zip-bomb check
-    that runs first).
+    that runs first). `test_members` False leaves that last pass out, for a caller that only reads the
+    file and runs this check in full when a read fails (service.read_snapshot_of, for the review).
     """
     path = Path(path)  # callers sometimes pass str despite the annotation
     name = f"“{path.name or path.resolve()}”"  # "." and "/" have no name of their own
@@ -140,7 +141,7 @@ def check_input_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> None:
                 "填好的模板通常不到 1 MB，这么大一般是因为粘贴了图片、扫描件或多余的工作表。"
                 "请删除其中的图片和多余的工作表，或新建一个只包含模板工作表的副本（另存为 .xlsx）后再校验。"
             )
-        _check_content(f, size, path, name)
+        _check_content(f, size, path, name, test_members)
     except OSError as e:
         raise InputFileError(
             f"读取文件{name}时出错：{_reason(e)}。如果文件在网络盘或U盘上，请先复制到本机后再校验。"
@@ -180,12 +181,12 @@ def _check_suffix(path: Path, name: str) -> None:
     )
 
 
-def _check_content(f: BinaryIO, size: int, path: Path, name: str) -> None:
+def _check_content(f: BinaryIO, size: int, path: Path, name: str, test_members: bool = True) -> None:
     head = f.read(8)
     if head == _OLE_MAGIC:
         _check_ole(f, size, name)
     elif head[:4] in _ZIP_MAGICS:
-        _check_zip(f, size, name)
+        _check_zip(f, size, name, test_members)
     else:
         _raise_not_excel(f, path, name)
 
@@ -348,7 +349,7 @@ def _raise_damaged(name: str) -> NoReturn:
     )
 
 
-def _check_zip(f: BinaryIO, size: int, name: str) -> None:
+def _check_zip(f: BinaryIO, size: int, name: str, test_members: bool = True) -> None:
     f.seek(0)
     try:
         # Reads only the end record and the central directory.
@@ -372,7 +373,8 @@ def _check_zip(f: BinaryIO, size: int, name: str) -> None:
 
         by_lower = {i.filename.lower(): i for i in infos}
         _check_ooxml_workbook(zf, by_lower, name)
-        _test_members(zf, infos, name)
+        if test_members:
+            _test_members(zf, infos, name)
 
 
 def _check_ooxml_workbook(zf: zipfile.ZipFile, by_lower: dict[str, zipfile.ZipInfo], name: str) -> None:

@@ -30,8 +30,9 @@ from perfeval.io.xlsx_structure import Structure, read_structure
 from perfeval.narrative.sheet import STAMP_PREFIX
 
 
-def open_workbook(path: Path) -> Structure:
-    check_input_file(path)
+def open_workbook(path: Path, *, test_members: bool = True) -> Structure:
+    """The workbook's structure, after check_input_file (see there for `test_members`)."""
+    check_input_file(path, test_members=test_members)
     try:
         return read_structure(path)
     except PackageError:
@@ -124,11 +125,37 @@ class _Values:
     def get(self, sheet: str, row: int, col: int) -> object:
         if sheet not in self.grids:
             self.read([sheet])
+            if sheet not in self.grids:  # calamine does not list it: only what the XML shows
+                return self.structure.special(sheet).get((row, col))
+        return self.get_read(sheet, row, col)
+
+    def get_read(self, sheet: str, row: int, col: int) -> object:
+        """get(), None in a sheet not read; inlined: the check asks for hundreds of cells."""
         grid = self.grids.get(sheet)
-        value = grid.get(row, col) if grid is not None else None
-        if value is not None:
-            return value
+        if grid is None:
+            return None
+        r, c = row - 1 - grid.start_row, col - 1 - grid.start_col
+        rows = grid.rows
+        if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+            value = rows[r][c]
+            if value is not None and value != "":
+                return value
         return self.structure.special(sheet).get((row, col))
+
+    def row_read(self, sheet: str, row: int, cols: list[int]) -> list[object]:
+        """[get_read(sheet, row, c) for c in cols], for a table's rows."""
+        grid = self.grids.get(sheet)
+        if grid is None:
+            return [None] * len(cols)
+        r = row - 1 - grid.start_row
+        line = grid.rows[r] if 0 <= r < len(grid.rows) else []
+        special = self.structure.special(sheet)
+        out: list[object] = []
+        for col in cols:
+            c = col - 1 - grid.start_col
+            value = line[c] if 0 <= c < len(line) else None
+            out.append(value if value is not None and value != "" else special.get((row, col)))
+        return out
 
 
 def _marked_sheets(structure: Structure) -> dict[str, str]:
@@ -163,9 +190,7 @@ def read_snapshot(structure: Structure, path: Path) -> Snapshot:
     cell_values.read([s for s in structure.worksheets if s in wanted])
     grids = cell_values.grids
 
-    def value_at(sheet: str, row: int, col: int) -> object:
-        return cell_values.get(sheet, row, col) if sheet in grids else None
-
+    value_at = cell_values.get_read
     own = own_sheets(marked, sheet_names, value_at, STAMP_PREFIX)
     findings_sheet = own.get(cat.SHEET_FINDINGS)
     findings = grids.get(findings_sheet or "")
@@ -184,6 +209,7 @@ def read_snapshot(structure: Structure, path: Path) -> Snapshot:
             sheet_names=sheet_names,
             sheet_rows={name: g.start_row + len(g.rows) for name, g in grids.items()},
             own=own,
+            row_at=cell_values.row_read,
         )
     except WorkbookStructureError as e:
         raise InputFileError(f"“{path.name}”：{e}") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from perfeval import catalogue as cat
 from perfeval.catalogue import FieldType
@@ -11,7 +10,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Model, as_text
 from perfeval.core.parse import Quantity, Status, is_excel_error, normalize_text
 from perfeval.core.rules.common import missing, table_label
-from perfeval.core.rules.registry import Hit, amount_unit, fmt_amount, fmt_rate, hit, rule
+from perfeval.core.rules.registry import Hit, amount_unit, fmt_amount, fmt_rate, hit, per_run, rule
 from perfeval.core.snapshot import CellRef, UncomputedFormula
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -30,41 +29,55 @@ def shown(raw: object) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
 
 
-@dataclass(frozen=True)
 class NumericInput:
-    ref: CellRef
-    label: str
-    type: FieldType
-    qty: Quantity
+    """A cell the user fills with a number. Its cell and label are looked up only when a rule reports it:
+    most inputs are fine, and three rules walk them all."""
+
+    __slots__ = ("_index", "_key", "_m", "_table", "qty", "type")
+
+    def __init__(self, m: Model, table: str, index: int, key: str, type: FieldType, qty: Quantity) -> None:
+        # table "": the single cell named `key`
+        self._m, self._table, self._index, self._key = m, table, index, key
+        self.type, self.qty = type, qty
+
+    @property
+    def ref(self) -> CellRef:
+        if not self._table:
+            return self._m.ref(self._key)
+        return self._m.tref(self._table, self._index, self._key)
+
+    @property
+    def label(self) -> str:
+        if not self._table:
+            return self._m.label(self._key)
+        return table_label(self._m, self._table, self._index, self._key)
 
 
-def numeric_inputs(m: Model) -> Iterator[NumericInput]:
+@per_run  # PARSE-001, -003, -004 walk the same inputs
+def numeric_inputs(m: Model) -> tuple[NumericInput, ...]:
     """Every cell the user fills with a number: single cells, then the numeric table columns.
 
     Indicator 年度指标值/实际完成值 are not here: text there makes the indicator qualitative, not wrong.
     """
+    out: list[NumericInput] = []
     for f in cat.input_fields():
         if f.type in NUMERIC_FIELD_TYPES and not missing(m, f.name):
-            yield NumericInput(m.ref(f.name), m.label(f.name), f.type, m.q[f.name])
+            out.append(NumericInput(m, "", 0, f.name, f.type, m.q[f.name]))
     for ind in m.all_indicators():
         for key in ("weight", "score"):
-            ref = m.tref(ind.table, ind.index, key)
-            yield NumericInput(
-                ref, table_label(m, ind.table, ind.index, key), FieldType.SCORE, getattr(ind, key)
-            )
+            out.append(NumericInput(m, ind.table, ind.index, key, FieldType.SCORE, getattr(ind, key)))
     present = m.table(cat.PROJECTS.name).columns if cat.PROJECTS.name in m.snapshot.tables else {}
     for p in m.projects:
         for col in PROJECT_NUMERIC_COLUMNS:
             if col.key not in present:
                 continue  # a column an earlier template version did not have
-            ref = m.tref(cat.PROJECTS.name, p.index, col.key)
-            label = table_label(m, cat.PROJECTS.name, p.index, col.key)
-            yield NumericInput(ref, label, col.type, p.quantity(col.key))
+            out.append(NumericInput(m, cat.PROJECTS.name, p.index, col.key, col.type, p.quantity(col.key)))
     for item in m.project_items:
         for col in cat.YEAR_COLS:
-            ref = m.tref(cat.PROJECT_ITEMS.name, item.index, col)
-            label = table_label(m, cat.PROJECT_ITEMS.name, item.index, col)
-            yield NumericInput(ref, label, FieldType.AMOUNT, item.amounts[col])
+            out.append(
+                NumericInput(m, cat.PROJECT_ITEMS.name, item.index, col, FieldType.AMOUNT, item.amounts[col])
+            )
+    return tuple(out)
 
 
 _NUMERIC_FIELDS = tuple(f.name for f in cat.input_fields() if f.type in NUMERIC_FIELD_TYPES)
@@ -116,34 +129,35 @@ _UNCOMPUTED_ADVICE = (
 )
 
 
-def _cell_error(ref: CellRef, label: str, raw: object) -> Hit | None:
+def _cell_error(ref: CellRef, label: str, raw: object) -> Hit:
     if isinstance(raw, UncomputedFormula):
         message = f"{label} 是公式 {raw.formula}，但文件中没有它的计算结果，无法读取数值"
         return hit(ref, message, found=raw.formula, advice=_UNCOMPUTED_ADVICE)
-    if is_excel_error(raw):
-        return hit(ref, f"{label} 为错误值 {shown(raw)}", found=shown(raw), advice=_ERROR_ADVICE)
-    return None
+    return hit(ref, f"{label} 为错误值 {shown(raw)}", found=shown(raw), advice=_ERROR_ADVICE)
+
+
+def _is_error(raw: object) -> bool:
+    return isinstance(raw, UncomputedFormula) or is_excel_error(raw)
 
 
 @rule("PARSE-002", "单元格为错误值或公式没有计算结果", Severity.ERROR)
 def excel_error(m: Model) -> Iterator[Hit]:
     """填写单元格（含文字单元格和各表格的填报列）的值为 Excel 错误值，如 #DIV/0!、#N/A、#REF!；或是公式但文件中没有保存计算结果（由其他软件生成、未在 Excel/WPS 中保存过的文件）。"""
+    values = m.snapshot.values
     for f in cat.input_fields():
-        if not missing(m, f.name):
-            found = _cell_error(m.ref(f.name), m.label(f.name), m.snapshot.values.get(f.name))
-            if found is not None:
-                yield found
+        raw = values.get(f.name)
+        if raw is not None and _is_error(raw) and not missing(m, f.name):
+            yield _cell_error(m.ref(f.name), m.label(f.name), raw)
     for name, data in m.snapshot.tables.items():
         spec = cat.TABLES.get(name)
         if spec is None:
             continue
+        keys = [c.key for c in spec.columns if not c.computed and c.key in data.columns]
         for index, row in enumerate(data.rows):
-            for col in spec.columns:
-                if not col.computed and col.key in data.columns:
-                    ref, label = m.tref(name, index, col.key), table_label(m, name, index, col.key)
-                    found = _cell_error(ref, label, row.get(col.key))
-                    if found is not None:
-                        yield found
+            for key in keys:
+                raw = row.get(key)
+                if raw is not None and _is_error(raw):  # most cells are blank
+                    yield _cell_error(m.tref(name, index, key), table_label(m, name, index, key), raw)
 
 
 @rule("PARSE-003", "金额已按“元”换算", Severity.INFO, reads=_AMOUNT_FIELDS)

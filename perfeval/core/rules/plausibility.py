@@ -15,7 +15,7 @@ from perfeval.core.findings import Severity
 from perfeval.core.model import Model, NotApplicable
 from perfeval.core.parse import Quantity
 from perfeval.core.rules.common import PROJECTS, ZERO, exceeds, q_value
-from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
+from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_rate, hit, per_run, rule
 from perfeval.core.snapshot import CellRef
 from perfeval.core.units import FACTOR, held_amounts
 
@@ -35,7 +35,12 @@ class _Amount:
     qty: Quantity
 
 
-def _amounts(m: Model) -> Iterator[_Amount]:
+@per_run  # PL-001 and PL-003 walk the same amounts
+def _amounts(m: Model) -> tuple[_Amount, ...]:
+    return tuple(_each_amount(m))
+
+
+def _each_amount(m: Model) -> Iterator[_Amount]:
     """Every amount the user types: AMOUNT fields of 附件1/附件2, 项目支出明细 and 项目支出自评 amounts
     (年度资金总额 and its 其中 lines)."""
     for f in cat.input_fields():

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, ParamSpec, TypeVar
 
 from perfeval import catalogue as cat
 from perfeval.catalogue import Form
@@ -109,11 +111,42 @@ class RuleOutcome:
     not_applicable: dict[str, str]  # rule id -> reason
 
 
+# What several rules derive from the model alike (the texts, the numeric inputs), kept for one run_rules:
+# the model does not change while the rules read it. Outside a run (a rule called alone) nothing is kept.
+_RUN_MEMO: ContextVar[dict[tuple[object, ...], tuple[Model, Any]] | None] = ContextVar(
+    "run_memo", default=None
+)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def per_run(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """fn(model, *args) computed once per run_rules; its result is shared, so callers must not change it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        memo = _RUN_MEMO.get()
+        if memo is None or kwargs:
+            return fn(*args, **kwargs)
+        m, rest = args[0], args[1:]
+        key = (fn, id(m), *rest)
+        kept = memo.get(key)
+        if kept is not None and kept[0] is m:
+            return kept[1]
+        value = fn(*args)
+        memo[key] = (m, value)  # type: ignore[assignment]
+        return value
+
+    return wrapper
+
+
 def run_rules(model: Model) -> RuleOutcome:
     token = AMOUNT_DISPLAY.set(model.amount_unit)
+    memo = _RUN_MEMO.set({})
     try:
         return _run_rules(model)
     finally:
+        _RUN_MEMO.reset(memo)
         AMOUNT_DISPLAY.reset(token)
 
 

@@ -14,7 +14,7 @@ from perfeval.core.compute import indicator_met, split_basis, split_is_spending
 from perfeval.core.findings import Severity
 from perfeval.core.model import Model, as_text
 from perfeval.core.rules.common import q_value, qty_text, row_name
-from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_rate, hit, rule
+from perfeval.core.rules.registry import UNIT, Hit, fmt_amount, fmt_num, fmt_rate, hit, per_run, rule
 from perfeval.core.snapshot import CellRef
 from perfeval.core.textclaims import (
     APPROX_TOLERANCE,
@@ -43,8 +43,9 @@ def _claims_of(texts: tuple[tuple[str, str], ...]) -> tuple[Claim, ...]:
     return tuple(extract_claims(dict(texts)))
 
 
+@per_run
 def _texts(m: Model) -> tuple[tuple[str, str], ...]:
-    return tuple((name, m.text(name)) for name in CLAIM_FIELDS if m.text(name))
+    return tuple((name, text) for name in CLAIM_FIELDS if (text := m.text(name)))
 
 
 def claims(m: Model, *kinds: str) -> list[Claim]:
@@ -260,6 +261,7 @@ class _Line:
         return f"{self.what} {fmt_amount(self.actual)}超过预算 {fmt_amount(self.budget)}{rate}"
 
 
+@per_run  # TXT-008 and PL-013; shared, not to be changed
 def _budget_lines(m: Model) -> list[_Line]:
     out: list[_Line] = []
 
@@ -581,6 +583,7 @@ def all_completed(m: Model) -> Iterator[Hit]:
 _PROJECT_TEXT_KEYS = ("goal_actual", *(key for key, _ in cat.PROJECT_TEXTS))
 
 
+@per_run  # TXT-012, TXT-013, TXT-014; shared, not to be changed
 def _note_sources(m: Model) -> dict[str, str]:
     """Report text plus the texts of the tables: 偏差原因分析 of every indicator, project goals and texts."""
     texts = dict(_texts(m))
@@ -599,6 +602,7 @@ def _where(m: Model, source: str) -> str:
     return _place(m, source) if _TABLE_SEP in source else _source_label(source)
 
 
+@per_run  # TXT-012, TXT-014; shared, not to be changed
 def _named_lines(m: Model) -> list[tuple[str, list[Decimal], list[CellRef]]]:
     """(name, amounts, cells) of every 项目支出明细 line and project: what a name in the text may quote."""
     out: list[tuple[str, list[Decimal], list[CellRef]]] = []

@@ -13,6 +13,7 @@ add up (WT-005/WT-009 report that first).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from perfeval.core.rules.registry import (
     fmt_num,
     fmt_rate,
     hit,
+    per_run,
     rule,
 )
 from perfeval.core.rules.weights import project_weight_total, unit_weight_total
@@ -76,6 +78,7 @@ class _Form:
         return self.who or "部门整体"
 
 
+@per_run  # WT-013, PL-020 and the 自评预警 rules read the same forms; shared, not to be changed
 def _forms(m: Model) -> list[_Form]:
     out = []
     if m.checks(Form.UNIT):
@@ -118,6 +121,7 @@ def _forms(m: Model) -> list[_Form]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # pure; several rules key the same 三级指标
 def _key(text: str) -> str:
     """A 三级指标 reduced for comparison: no spaces, punctuation or numbering; full-width folded."""
     return "".join(ch for ch in normalize_text(text) if unicodedata.category(ch)[0] not in "PSZ")
