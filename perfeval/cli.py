@@ -687,12 +687,10 @@ def review(
         if progress_bar is not None:
             progress_bar.stop()
     if as_json:
-        from perfeval.review.table import summary_records
+        from perfeval.review.table import json_lines
 
-        for rec in summary_records(run.records):
-            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        for s in run.skipped:
-            sys.stdout.write(json.dumps({"skipped": s.name, "reason": s.reason}, ensure_ascii=False) + "\n")
+        for line in json_lines(run.records, run.skipped):
+            sys.stdout.write(line + "\n")
         raise typer.Exit(EXIT_OK)
     units = len(run.records)
     errors = int(run.summary["errors"].sum())
@@ -850,14 +848,18 @@ def serve(
     max_mb: Annotated[
         int, typer.Option("--max-mb", metavar="MB", help="上传文件大小上限", min=1, max=200)
     ] = 20,
+    review_max_mb: Annotated[
+        int,
+        typer.Option("--review-max-mb", metavar="MB", help="批量复核一次上传的合计大小上限", min=1, max=4096),
+    ] = 300,
 ) -> None:
-    """启动绩效自评网页：下载空白模板、上传工作簿校验评分、下载结果、报告和报送文件。"""
+    """启动绩效自评网页：下载空白模板、上传工作簿校验评分、下载结果、报告和报送文件；财政局批量复核。"""
     # Imported here: no other command, and never the Excel ribbon, loads a web library.
     from perfeval.web.server import ServeError
     from perfeval.web.server import serve as run_server
 
     try:
-        run_server(host, port, open_browser, workers, access_code, max_mb=max_mb)
+        run_server(host, port, open_browser, workers, access_code, max_mb=max_mb, review_max_mb=review_max_mb)
     except ServeError as e:
         raise _fail(str(e)) from None
     except KeyboardInterrupt:

@@ -8,8 +8,6 @@ import io
 import json
 import re
 import shutil
-import socket
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -18,69 +16,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from openpyxl import load_workbook
 
 from perfeval import catalogue as cat
 from perfeval.io.safety import InputFileError
 from perfeval.service import check_file, read_and_check
-from perfeval.web.app import create_app
-from perfeval.web.settings import Settings
 from tests.test_safety import flip_byte, make_xlsx, member_data_offset
+from tests.web_server import LIMIT, LiveServer
 from tests.workbook_content import content
 from tests.workbooks import taojiang_data, taojiang_fixed
 
 ROOT = Path(__file__).resolve().parents[1]
 TAOJIANG = ROOT / "examples" / "桃江县科协2023.xlsx"
-LIMIT = 2 * 1024 * 1024  # the test servers' upload limit
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """create_app on uvicorn in a thread, on 127.0.0.1 only."""
-
-    def __init__(self, root: Path, **settings) -> None:
-        self.root = root
-        self.settings = Settings(root=root, max_bytes=LIMIT, **settings)
-        self.port = free_port()
-        config = uvicorn.Config(
-            create_app(self.settings),
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            server_header=False,
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.time() + 20
-        while not self.server.started:
-            assert time.time() < deadline, "server did not start"
-            time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=120, follow_redirects=False)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-    def jobs(self) -> list[Path]:
-        return list(self.root.iterdir())
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("web") / "jobs")
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

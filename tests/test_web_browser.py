@@ -12,17 +12,12 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from perfeval.service import read_and_check
-from tests.test_web import TAOJIANG, LiveServer
+from tests.test_review import unit
+from tests.test_web import TAOJIANG
+from tests.web_server import LiveServer
 from tests.workbook_content import content
 
 CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("web") / "jobs")
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -95,5 +90,44 @@ def test_upload_read_download(live: LiveServer, browser: Browser, tmp_path: Path
         assert not (live.root / token).exists()
         assert not [e for e in errors if "Content Security Policy" in e], errors
         assert html.escape(expected.model.text("info_unit_name")) not in page.content()  # the result is gone
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scripting", [True, False], ids=["script", "no-script"])
+def test_bureau_review_of_a_folder(
+    live: LiveServer, browser: Browser, tmp_path: Path, scripting: bool
+) -> None:
+    """A folder picked in the browser: every workbook under it reviewed, its subfolder the 主管部门; the page
+    waits (refreshing itself) and then shows the units, and the summary downloads."""
+    folder = tmp_path / "各单位"
+    unit(folder, "甲单位", 1)
+    unit(folder / "教育局", "乙单位", 2, spent=200)
+    context = browser.new_context(java_script_enabled=scripting, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(live.url + "/")
+        page.click("a[href='/review']")
+        page.set_input_files("#folder", str(folder))  # a webkitdirectory input: the whole folder
+        page.click("#submit")
+        page.wait_for_url("**/b/*", timeout=60_000)
+        page.wait_for_selector("table.units", timeout=120_000)
+        rows = page.locator("table.units tbody tr")
+        got = {
+            (
+                rows.nth(i).locator("td").nth(0).inner_text().split("\n")[0],
+                rows.nth(i).locator("td").nth(1).inner_text(),
+            )
+            for i in range(rows.count())
+        }
+        assert got == {("甲单位", ""), ("乙单位", "教育局")}
+        assert page.locator("p.small").first.inner_text() == "各单位"
+        page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+        with page.expect_download() as info:
+            page.click("a[href$='/summary']")
+        assert info.value.suggested_filename == "各单位.复核汇总.xlsx"
+        assert not [e for e in errors if "Content Security Policy" in e], errors
     finally:
         context.close()

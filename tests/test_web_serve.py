@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_web import TAOJIANG, XLSX, free_port
+from tests.test_web import TAOJIANG, XLSX
+from tests.web_server import free_port
 
 CODE = "内网2024"
 

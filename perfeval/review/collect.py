@@ -55,6 +55,27 @@ def _department(name: str) -> str:
     return parts[0] if len(parts) > 1 else ""
 
 
+def _wrapper(names: list[str], stem: str) -> str:
+    """The one folder every file sits in when it only wraps them: a zip of the folder 各单位 holds
+    各单位/教育局/x.xlsx, whose 主管部门 is 教育局. It wraps when some file lies deeper than one level under
+    it, or when it is named like the zip itself (what 发送到→压缩文件夹 makes); a lone 教育局/ of flat files
+    is that department's. "" when there is none."""
+    parts = [PurePosixPath(n).parts for n in names]
+    tops = {p[0] for p in parts if len(p) > 1}
+    if len(tops) != 1 or any(len(p) == 1 for p in parts):
+        return ""
+    top = tops.pop()
+    return top if top == stem or any(len(p) > 2 for p in parts) else ""
+
+
+def _set_departments(collected: Collected, stem: str) -> Collected:
+    wrapper = _wrapper([c.name for c in collected.candidates], stem)
+    if wrapper:
+        for c in collected.candidates:
+            c.department = _department(c.name[len(wrapper) + 1 :])
+    return collected
+
+
 def zip_member_name(info: zipfile.ZipInfo) -> str:
     """The member's real name: UTF-8 when flagged, else the bytes read as UTF-8 when they are, else GBK."""
     if info.flag_bits & 0x800:
@@ -80,16 +101,23 @@ def collect_folder(folder: Path) -> Collected:
             name = path.relative_to(folder).as_posix()
             if _wanted(name):
                 found.append(Candidate(path, name, _department(name)))
-    return Collected(folder, found)
+    return _set_departments(Collected(folder, found), "")
 
 
-def collect_zip(archive: Path) -> Collected:
-    """Extract the Excel members to a private temp dir (never beside the zip), under safe names."""
+def collect_zip(archive: Path, shown: str | None = None) -> Collected:
+    """Extract the Excel members to a private temp dir (never beside the zip), under safe names. `shown`:
+    the zip's name as the user knows it (an upload's), for messages and the wrapping folder's name."""
+    shown = shown or archive.name
     try:
         zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as e:
+    except OSError as e:
         raise InputFileError(
-            f"“{archive.name}”不是可以打开的 zip 压缩包（{e}）。请重新压缩或直接指定文件夹。"
+            f"无法读取“{shown}”（{e.strerror or e}）。请确认文件没有被其他程序占用。"
+        ) from None
+    except zipfile.BadZipFile:
+        raise InputFileError(
+            f"“{shown}”不是可以打开的 zip 压缩包：文件已损坏、没有下载或复制完整，或是改了扩展名的其他文件。"
+            "请重新压缩后再复核，或改用解压后的文件夹。"
         ) from None
     tempdir = Path(tempfile.mkdtemp(prefix="perfeval-review-"))
     collected = Collected(archive, [], tempdir=tempdir)
@@ -101,7 +129,7 @@ def collect_zip(archive: Path) -> Collected:
             )
             if total > MAX_ZIP_TOTAL_BYTES:
                 raise InputFileError(
-                    f"“{archive.name}”解压后超过 {MAX_ZIP_TOTAL_BYTES // 1024**3} GB，未复核。"
+                    f"“{shown}”解压后超过 {MAX_ZIP_TOTAL_BYTES // 1024**3} GB，未复核。"
                     "请分成几个压缩包，或解压到文件夹后指定该文件夹。"
                 )
             for n, info in enumerate(infos):
@@ -127,15 +155,15 @@ def collect_zip(archive: Path) -> Collected:
     except BaseException:
         collected.cleanup()
         raise
-    return collected
+    return _set_departments(collected, PurePosixPath(shown).stem)
 
 
-def collect(source: Path) -> Collected:
+def collect(source: Path, shown: str | None = None) -> Collected:
     """The workbooks under a folder or in a zip; InputFileError when `source` is neither."""
     if source.is_dir():
         return collect_folder(source)
-    if source.is_file() and zipfile.is_zipfile(source) and source.suffix.lower() == ".zip":
-        return collect_zip(source)
+    if source.is_file() and source.suffix.lower() == ".zip":
+        return collect_zip(source, shown)  # says so when it is not a zip that opens
     if not source.exists():
         raise InputFileError(f"找不到“{source}”。请指定存放各单位工作簿的文件夹或 zip 压缩包。")
     raise InputFileError(

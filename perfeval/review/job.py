@@ -62,29 +62,35 @@ def review(
     write: bool = True,
     progress: Callable[[int, str], None] | None = None,
     previous: Path | None = None,
+    start_method: str | None = None,
+    source_name: str | None = None,
 ) -> ReviewRun:
     """Review every workbook under `source` (read only). `progress(total, name)`: called with total first
-    (name "") and then once per file checked. InputFileError when nothing can be reviewed or written."""
+    (name "") and then once per file checked. `source_name`: the folder's or zip's name as the user knows
+    it (an upload's), for messages and 说明. InputFileError when nothing can be reviewed or written."""
     from perfeval.review import table
 
     source = Path(source)
+    shown = source_name or source.name
     out = review_output_path(source, output) if write else None  # refused before anything is read
     last_year = None
     if previous is not None:
         from perfeval.review.yoy import load_previous
 
-        last_year = load_previous(Path(previous), profile, jobs)
-    collected: Collected = collect(source)
+        last_year = load_previous(Path(previous), profile, jobs, start_method)
+    collected: Collected = collect(source, source_name)
     try:
         if not collected.candidates and not collected.skipped:
-            raise InputFileError(
-                f"“{source.name}”中没有 Excel 工作簿（.xlsx）。请确认文件夹或压缩包是否选对。"
-            )
+            raise InputFileError(f"“{shown}”中没有 Excel 工作簿（.xlsx）。请确认文件夹或压缩包是否选对。")
         if progress:
             progress(len(collected.candidates), "")
         jobs = jobs or default_jobs()
         results = review_all(
-            collected.candidates, profile, jobs, (lambda n: progress(0, n)) if progress else None
+            collected.candidates,
+            profile,
+            jobs,
+            (lambda n: progress(0, n)) if progress else None,
+            start_method,
         )
     finally:
         collected.cleanup()
@@ -92,7 +98,7 @@ def review(
     skipped = [Skip(n, "", why) for n, why in collected.skipped] + [r for r in results if isinstance(r, Skip)]
     if not records:
         reasons = "；".join(f"{s.name}：{s.reason}" for s in skipped[:3])
-        raise InputFileError(f"“{source.name}”中没有可以校验的本工具工作簿。{reasons}")
+        raise InputFileError(f"“{shown}”中没有可以校验的本工具工作簿。{reasons}")
     summary = table.summary_frame(records)
     run = ReviewRun(records, skipped, summary, out)
     extra = {}
@@ -107,7 +113,7 @@ def review(
 
         detail = table.detail_frame(records)
         about = About(
-            source=str(source),
+            source=source_name or str(source),
             profile="；".join(sorted({r.profile for r in records})),
             ruleset="；".join(sorted({r.ruleset for r in records})),
             made=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -53,7 +54,7 @@ def review_one(c: Candidate, profile: str | None) -> FileRecord | Skip:
     except OSError as e:
         return Skip(c.name, "", f"无法读取该文件（{e.strerror or e}）")
     try:
-        result = read_and_check(c.path, _profile(profile))
+        result = read_and_check(c.path, _profile(profile), test_members=False)  # only read: see there
     except InputFileError as e:
         return Skip(c.name, digest, str(e))
     except Exception as e:  # one broken file must not stop the county's review
@@ -84,8 +85,10 @@ def review_all(
     profile: str | None,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    start_method: str | None = None,
 ) -> list[FileRecord | Skip]:
-    """Every candidate checked, in the order given. `jobs` 1 checks in this process (no pool to start)."""
+    """Every candidate checked, in the order given. `jobs` 1 checks in this process (no pool to start).
+    `start_method` "spawn" for a caller with threads of its own (the web server): fork copies their locks."""
     jobs = max(1, jobs or default_jobs())
     out: list[FileRecord | Skip | None] = [None] * len(candidates)
     if jobs == 1 or len(candidates) <= 1:
@@ -94,7 +97,8 @@ def review_all(
             if progress:
                 progress(c.name)
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(candidates))) as pool:
+        context = multiprocessing.get_context(start_method) if start_method else None
+        with ProcessPoolExecutor(max_workers=min(jobs, len(candidates)), mp_context=context) as pool:
             futures = {pool.submit(review_one, c, profile): i for i, c in enumerate(candidates)}
             for fut in as_completed(futures):
                 i = futures[fut]

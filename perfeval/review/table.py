@@ -200,6 +200,15 @@ def rule_frame(detail: pd.DataFrame) -> pd.DataFrame:
     return grouped[list(RULE_HEADERS)].reset_index(drop=True)
 
 
+def json_lines(records: list[FileRecord], skipped: list[Skip]) -> list[str]:
+    """--json and the web page's download: one object per unit and kind, then one per file not checked."""
+    import json
+
+    lines = [json.dumps(rec, ensure_ascii=False) for rec in summary_records(records)]
+    lines += [json.dumps({"skipped": s.name, "reason": s.reason}, ensure_ascii=False) for s in skipped]
+    return lines
+
+
 def skipped_frame(skipped: list[Skip]) -> pd.DataFrame:
     import pandas as pd
 

@@ -47,11 +47,13 @@ def _from_summary(path: Path) -> dict[str, dict[str, object]]:
     try:
         wb = load_workbook(path, read_only=True)
     except Exception as e:  # any openpyxl failure means the file is not a summary we wrote
-        raise InputFileError(f"--previous 指定的“{path.name}”无法读取（{type(e).__name__}）。") from None
+        raise InputFileError(
+            f"上年资料“{path.name}”无法读取（{type(e).__name__}）。请使用上年的复核汇总（.xlsx），或上年各单位工作簿的 zip。"
+        ) from None
     if DATA_SHEET not in wb.sheetnames:
         raise InputFileError(
-            f"--previous 指定的“{path.name}”不是 perfeval review 生成的复核汇总（没有“{DATA_SHEET}”表）。"
-            "请指定上年的复核汇总，或上年各单位工作簿所在的文件夹（或 zip）。"
+            f"上年资料“{path.name}”不是 perfeval review 生成的复核汇总（没有“{DATA_SHEET}”表）。"
+            "请使用上年的复核汇总，或上年各单位工作簿所在的文件夹（或 zip）。"
         )
     out = {}
     for unit, year, _file, data in wb[DATA_SHEET].iter_rows(min_row=2, values_only=True):
@@ -61,14 +63,16 @@ def _from_summary(path: Path) -> dict[str, dict[str, object]]:
     return out
 
 
-def load_previous(path: Path, profile: str | None, jobs: int | None) -> dict[str, dict[str, object]]:
+def load_previous(
+    path: Path, profile: str | None, jobs: int | None, start_method: str | None = None
+) -> dict[str, dict[str, object]]:
     """Last year by unit name: from a summary .xlsx, or by reviewing last year's folder (or zip)."""
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".xlsx":
         return _from_summary(path)
     from perfeval.review.job import review
 
-    run = review(path, None, profile, jobs, write=False)
+    run = review(path, None, profile, jobs, write=False, start_method=start_method)
     return {r.unit: {**r.previous, "year": r.year} for r in run.records}
 
 

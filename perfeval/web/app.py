@@ -86,19 +86,21 @@ class SecurityHeaders:
 class BodyLimit:
     """Refuse a body over the limit: at once when Content-Length says so, else when the bytes pass it."""
 
-    def __init__(self, app: ASGIApp, upload_limit: int, render_error) -> None:
+    def __init__(self, app: ASGIApp, upload_limits: dict[str, int], render_error) -> None:
         self.app = app
-        self.upload_limit = upload_limit
+        self.upload_limits = upload_limits  # path -> the largest upload it takes
         self.render_error = render_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.upload_limit + MULTIPART_OVERHEAD if scope["path"] == "/check" else SMALL_BODY
+        upload = self.upload_limits.get(scope["path"])
+        limit = SMALL_BODY if upload is None else upload + MULTIPART_OVERHEAD
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            response = self.render_error(413, too_large_message(self.upload_limit))
+            shown = upload if upload is not None else self.upload_limits["/check"]
+            response = self.render_error(413, too_large_message(shown, scope["path"] == "/review"))
             await response(scope, receive, send)
             return
         seen = 0
@@ -137,7 +139,12 @@ class AccessCode:
         await RedirectResponse(target, status_code=303)(scope, receive, send)
 
 
-def too_large_message(limit: int) -> str:
+def too_large_message(limit: int, batch: bool = False) -> str:
+    if batch:
+        return (
+            f"上传的文件合计超过了允许的上限 {limit // (1024 * 1024)} MB。请分几批复核（例如按主管部门），"
+            "或请管理员用 perfeval review 直接复核文件夹。"
+        )
     return (
         f"上传的文件超过了允许的上限 {limit // (1024 * 1024)} MB。填好的模板通常不到 1 MB，这么大一般是因为粘贴了"
         "图片、扫描件或多余的工作表。请删除其中的图片和多余的工作表，另存为 .xlsx 后再上传。"
@@ -448,6 +455,121 @@ def create_app(settings: Settings) -> ASGIApp:
             job.delete()
         return page("deleted.html")
 
+    # --- the bureau's review of many workbooks (perfeval review on the uploads)
+    async def review_home(request: Request) -> Response:
+        store.sweep()
+        return page(
+            "review_home.html",
+            profiles=profiles,
+            max_mb=settings.review_max_bytes // (1024 * 1024),
+            max_files=settings.review_max_files,
+            expiry_minutes=settings.expiry_seconds // 60,
+        )
+
+    async def review_upload(request: Request) -> Response:
+        from perfeval.web import batch as B
+
+        try:
+            async with request.form(
+                max_files=settings.review_max_files + 1, max_fields=8, max_part_size=SMALL_BODY
+            ) as form:
+                try:
+                    prof = _profile_by_id(str(form.get("profile") or ""))
+                except ValueError:
+                    return error_page(400, "所选的评分口径不是本工具自带的口径，请在列表中重新选择。")
+                uploads = B.uploads_of(form.getlist("workbooks"))
+                last = B.uploads_of([form.get("previous")])
+                if not uploads:
+                    return error_page(
+                        400,
+                        "没有收到文件。请选择各单位的工作簿（可以多选）、存放它们的文件夹，或一个 zip 压缩包。",
+                    )
+                try:
+                    job = store.create()
+                except J.Busy:
+                    return busy()
+                try:
+                    meta = await anyio.to_thread.run_sync(_pack_review, job, uploads, last)
+                except B.BatchRefused as e:
+                    job.delete()
+                    return error_page(400, str(e), "无法复核")
+        except TooLarge:
+            return error_page(413, too_large_message(settings.review_max_bytes, True), "文件太大")
+        except HTTPException as e:
+            return error_page(400, f"上传的表单无法读取（{_review_form_problem(e.detail)}）。")
+        job.write_meta({**meta, "kind": "review", "profile": prof.id if prof else ""})
+        B.write_status(job.folder, B.Status("running"))
+
+        def render(run) -> str:
+            return env.get_template("review.html").render(
+                v=B.batch_view(run, meta["name"]),
+                token=job.token,
+                summary_name=f"{_stem(meta['name'])}.复核汇总.xlsx",
+                expiry_minutes=settings.expiry_seconds // 60,
+                version=__version__,
+                bureau=bool(settings.access_code),
+            )
+
+        def user_message(message: str) -> str:
+            for disk, shown in (
+                (B.BATCH, meta["name"]),
+                (meta.get("previous") or "", meta.get("previous_name")),
+            ):
+                if disk and shown:
+                    message = message.replace(disk, shown)
+            return _user_message(message.replace(str(job.folder) + os.sep, ""), None, "")
+
+        started = B.start(
+            lambda: B.run_batch(job, prof.id if prof else None, settings.review_jobs, render, user_message)
+        )
+        if not started:
+            job.delete()
+            return error_page(503, "服务器正在复核另一批工作簿，请等几分钟再上传。", "请稍后再试")
+        return RedirectResponse(f"/b/{job.token}", status_code=303)
+
+    def _pack_review(job: J.Job, uploads, last) -> dict[str, str]:
+        from perfeval.web import batch as B
+
+        meta = {"name": B.pack_uploads(job.path(B.BATCH), uploads)}
+        if last:
+            name, f = last[0]
+            suffix = ".zip" if name.lower().endswith(".zip") else ".xlsx"
+            with open(job.path("previous" + suffix), "wb") as out:
+                shutil.copyfileobj(f, out, 1024 * 1024)
+            meta |= {"previous": "previous" + suffix, "previous_name": J.display_name(name)}
+        return meta
+
+    async def review_result(request: Request) -> Response:
+        from perfeval.web import batch as B
+
+        job = store.get(request.path_params["token"])
+        status = B.read_status(job.folder) if job is not None else None
+        if job is None or status is None:
+            return gone()
+        if status.state == "done" and (job.folder / J.PAGE).exists():
+            return HTMLResponse((job.folder / J.PAGE).read_text(encoding="utf-8"))
+        if status.state == "failed":
+            return error_page(422, status.message, "无法复核")
+        if status.stalled:
+            return error_page(500, "复核中断了（服务器可能重新启动过）。请重新上传这批文件。", "复核中断")
+        return page("review_wait.html", state=status, name=job.meta["name"])
+
+    async def download_summary(request: Request) -> Response:
+        from perfeval.web import batch as B
+
+        job = store.get(request.path_params["token"])
+        if job is None or not job.path(B.SUMMARY).exists():
+            return gone()
+        return _file(job.path(B.SUMMARY), f"{_stem(job.meta['name'])}.复核汇总.xlsx")
+
+    async def download_lines(request: Request) -> Response:
+        from perfeval.web import batch as B
+
+        job = store.get(request.path_params["token"])
+        if job is None or not job.path(B.LINES).exists():
+            return gone()
+        return _file(job.path(B.LINES), f"{_stem(job.meta['name'])}.复核汇总.jsonl")
+
     async def login(request: Request) -> Response:
         nxt = request.query_params.get("next", "/")
         if not nxt.startswith("/") or nxt.startswith("//"):
@@ -496,6 +618,11 @@ def create_app(settings: Settings) -> ASGIApp:
         Route(f"/d/{token}/export", export, methods=["POST"]),
         Route(f"/d/{token}/package.zip", download_package),
         Route(f"/d/{token}/delete", delete, methods=["POST"]),
+        Route("/review", review_home),
+        Route("/review", review_upload, methods=["POST"]),
+        Route(f"/b/{token}", review_result),
+        Route(f"/d/{token}/summary", download_summary),
+        Route(f"/d/{token}/summary.jsonl", download_lines),
         Route("/login", login, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -507,7 +634,9 @@ def create_app(settings: Settings) -> ASGIApp:
     wrapped: ASGIApp = app
     if settings.access_code:
         wrapped = AccessCode(wrapped, access_cookie(settings))
-    wrapped = BodyLimit(wrapped, settings.max_bytes, error_page)
+    wrapped = BodyLimit(
+        wrapped, {"/check": settings.max_bytes, "/review": settings.review_max_bytes}, error_page
+    )
     return SecurityHeaders(wrapped)
 
 
@@ -524,6 +653,12 @@ class _ExportRefused(Exception):
     def __init__(self, errors: list) -> None:
         super().__init__("errors remain")
         self.errors = errors
+
+
+def _review_form_problem(detail: object) -> str:
+    if "files" in str(detail).lower():
+        return "文件太多：请把各单位的工作簿压缩成一个 zip 后上传"
+    return "内容不完整或格式不对，请重新选择文件后上传"
 
 
 def _form_problem(detail: object) -> str:
@@ -566,6 +701,7 @@ def _media(path: Path) -> str:
         ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ".zip": "application/zip",
+        ".jsonl": "application/x-ndjson; charset=utf-8",
     }.get(path.suffix, "application/octet-stream")
 
 

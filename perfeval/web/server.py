@@ -72,6 +72,7 @@ def serve(
     access_code: str | None = None,
     *,
     max_mb: int = 20,
+    review_max_mb: int = 300,
     expiry_minutes: int = 30,
     log_level: str = "warning",  # uvicorn's English start-up lines are for an administrator who asks
 ) -> None:
@@ -85,6 +86,7 @@ def serve(
     settings = Settings(
         root=root,
         max_bytes=max_mb * 1024 * 1024,
+        review_max_bytes=review_max_mb * 1024 * 1024,
         expiry_seconds=expiry_minutes * 60,
         access_code=access_code or None,
         secret=secrets.token_hex(32),

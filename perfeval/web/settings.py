@@ -14,6 +14,9 @@ ENV_VAR = "PERFEVAL_WEB_SETTINGS"
 class Settings:
     root: Path  # every upload gets its own folder under it; no other file is ever served from it
     max_bytes: int = 20 * 1024 * 1024  # one workbook; a filled template is well under 1 MB
+    review_max_bytes: int = 300 * 1024 * 1024  # one bureau review: a county's workbooks, zipped or not
+    review_max_files: int = 5000  # files in one review upload (a zip may hold more)
+    review_jobs: int | None = None  # processes a review checks with; None: one per core
     expiry_seconds: int = 30 * 60  # how long the downloads of one upload stay available
     max_jobs: int = 500  # uploads kept for download at once; more are refused as 繁忙
     max_waiting: int = 16  # checks queued in one process before a new upload is refused as 繁忙

@@ -2,7 +2,8 @@
 (function () {
   var form = document.getElementById("upload-form");
   if (!form || !window.XMLHttpRequest || !window.FormData) return;
-  var input = document.getElementById("workbook");
+  var inputs = form.querySelectorAll("input[type=file]");
+  var input = inputs[0];  // what a drop fills: the single workbook, or the review's workbooks and zip
   var drop = document.getElementById("drop");
   var progress = document.getElementById("progress");
   var bar = document.getElementById("bar");
@@ -18,8 +19,13 @@
     if (e.dataTransfer && e.dataTransfer.files.length) input.files = e.dataTransfer.files;
   });
 
+  function chosen() {
+    for (var i = 0; i < inputs.length; i++) if (inputs[i].files && inputs[i].files.length) return true;
+    return false;
+  }
+
   form.addEventListener("submit", function (e) {
-    if (!input.files || !input.files.length) return;
+    if (!chosen()) return;
     e.preventDefault();
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
@@ -29,11 +35,11 @@
       if (!ev.lengthComputable) return;
       var pct = Math.round((ev.loaded / ev.total) * 100);
       bar.style.width = pct + "%";
-      text.textContent = pct < 100 ? "正在上传… " + pct + "%" : "已上传，正在校验…";
+      text.textContent = pct < 100 ? "正在上传… " + pct + "%" : "已上传，正在处理…";
     };
-    xhr.upload.onload = function () { bar.style.width = "100%"; text.textContent = "已上传，正在校验…"; };
+    xhr.upload.onload = function () { bar.style.width = "100%"; text.textContent = "已上传，正在处理…"; };
     xhr.onload = function () {
-      if (xhr.responseURL && xhr.responseURL.indexOf("/r/") > 0) {
+      if (xhr.responseURL && /\/(r|b)\/[A-Za-z0-9_-]{32}$/.test(xhr.responseURL)) {
         window.location.href = xhr.responseURL;  // the result page (the server redirected there)
       } else {
         document.open();
