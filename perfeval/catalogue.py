@@ -62,6 +62,8 @@ def range_bounds(ref: str) -> tuple[int, int, int, int]:
 
 
 TEMPLATE_VERSION = "2"
+# Where a blank template comes from, in the messages of every adapter (the web page words it as its button).
+TEMPLATE_HOW = "网页上的“下载空白模板”或命令 perfeval new"
 # Versions the readers still understand; an older one is read as the current (its missing columns blank).
 READABLE_VERSIONS = ("1", "2")
 VERSION_NAME = "perfeval_template_version"

@@ -548,11 +548,11 @@ def check_template(version: str | None, names_found: int, name: str) -> None:
     if version is not None and version not in cat.READABLE_VERSIONS:
         raise NotOurWorkbookError(
             f"“{name}”使用的模板版本为 {version}，本工具需要版本 {cat.TEMPLATE_VERSION}。"
-            "请用 perfeval new 生成新模板并转录数据。"
+            f"请用{cat.TEMPLATE_HOW}生成新模板并转录数据。"
         )
     raise NotOurWorkbookError(
         f"“{name}”不是由绩效自评模板创建的工作簿（缺少模板中的字段名称）。"
-        "请用 perfeval new 生成模板，把数据粘贴到模板中再校验。"
+        f"请用{cat.TEMPLATE_HOW}生成模板，把数据粘贴到模板中再校验。"
     )
 
 

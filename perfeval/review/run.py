@@ -59,7 +59,7 @@ def review_one(c: Candidate, profile: str | None) -> FileRecord | Skip:
         return Skip(c.name, digest, str(e))
     except Exception as e:  # one broken file must not stop the county's review
         return Skip(
-            c.name, digest, f"读取或校验时出错（{type(e).__name__}：{e}），请用 perfeval check 单独查看"
+            c.name, digest, f"读取或校验时出错（{type(e).__name__}：{e}），请单独校验该文件查看详情"
         )
     m = result.model
     year = m.snapshot.values.get("info_year")

@@ -175,8 +175,7 @@ def _user_message(message: str, job: J.Job | None, display: str) -> str:
         message = message.replace(str(job.folder) + os.sep, "").replace(str(job.folder), "")
         suffix = J.disk_suffix(display)
         message = message.replace(f"{J.INPUT_STEM}{suffix}", display)
-    message = re.sub(r"请?用 perfeval new 生成(新)?模板", "请在本页下载空白模板", message)
-    return message
+    return message.replace(cat.TEMPLATE_HOW, "首页的“下载空白模板”")
 
 
 def _stem(display: str) -> str:

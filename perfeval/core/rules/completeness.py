@@ -17,7 +17,7 @@ from perfeval.core.rules.registry import PROJECT, UNIT, Hit, fmt_amount, hit, ru
 from perfeval.core.snapshot import CellRef
 
 _NEW_TEMPLATE = (
-    "请运行 `perfeval new` 生成空白模板，把数据复制到模板对应位置后再校验"
+    f"请用{cat.TEMPLATE_HOW}生成空白模板，把数据复制到模板对应位置后再校验"
     "（不要删除或改名工作表、定义名称和表格）。"
 )
 

@@ -57,7 +57,7 @@ def template_mark_changed(m: Model) -> Iterator[Hit]:
         "本模板并照常校验。",
         expected=cat.TEMPLATE_VERSION,
         found=version or "（无）",
-        advice="如删除或改写过“填报说明”工作表，请用 perfeval new 生成新模板对照恢复；内容无误时可忽略。",
+        advice=f"如删除或改写过“填报说明”工作表，请用{cat.TEMPLATE_HOW}生成新模板对照恢复；内容无误时可忽略。",
     )
 
 
@@ -80,5 +80,5 @@ def older_template(m: Model) -> Iterator[Hit]:
         "评价结论、存在问题、改进措施等栏目视为未填。",
         expected=cat.TEMPLATE_VERSION,
         found=version,
-        advice="可继续使用本工作簿；需要填写新增栏目时，用 perfeval new 生成新模板并转录数据。",
+        advice=f"可继续使用本工作簿；需要填写新增栏目时，用{cat.TEMPLATE_HOW}生成新模板并转录数据。",
     )
