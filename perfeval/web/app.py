@@ -492,6 +492,14 @@ def create_app(settings: Settings) -> ASGIApp:
                 except B.BatchRefused as e:
                     job.delete()
                     return error_page(400, str(e), "无法复核")
+                except OSError:
+                    job.delete()
+                    log.exception("saving a review's uploads failed")
+                    return error_page(
+                        500,
+                        "保存上传的文件时出错（服务器磁盘可能已满），已记录在服务器日志中。请稍后重试。",
+                        "出错了",
+                    )
         except TooLarge:
             return error_page(413, too_large_message(settings.review_max_bytes, True), "文件太大")
         except HTTPException as e:

@@ -206,8 +206,11 @@ def run_batch(
         for name in (BATCH, meta.get("previous") or ""):  # the units' files are not kept past their review
             if name:
                 job.path(name).unlink(missing_ok=True)
-    write_status(job.folder, progress.status)
-    os.utime(job.folder / J.META)  # the downloads' time counts from when the summary is ready
+    try:
+        write_status(job.folder, progress.status)
+        os.utime(job.folder / J.META)  # the downloads' time counts from when the summary is ready
+    except OSError:  # the user deleted the job (or it expired) while it ran: nothing is left to tell
+        pass
 
 
 _running = threading.BoundedSemaphore(1)  # one review at a time per server process: it takes every core
