@@ -189,6 +189,8 @@ def test_refused_uploads_say_why(bureau: LiveServer, county: Path, tmp_path: Pat
         assert r.status_code == 400 and "请只上传一个压缩包，或者只上传工作簿" in html.unescape(r.text)
         r = post(c, [("workbooks", ("说明.txt", b"text", "text/plain"))])
         assert r.status_code == 400 and "没有收到 Excel 工作簿" in html.unescape(r.text)
+        r = post(c, [("workbooks", ("各单位.rar", b"Rar!", "application/octet-stream"))])
+        assert r.status_code == 400 and "压缩包只支持 zip 格式" in html.unescape(r.text)
         assert set(bureau.jobs()) == before  # refused before a review: nothing kept
         # Refused by the review itself: the page names the user's zip, never the server's copy.
         for path, why in (
@@ -231,7 +233,10 @@ def test_upload_over_the_limit(tmp_path: Path) -> None:
 
 
 def test_upload_names() -> None:
-    assert B.relative_name("C:\\Users\\财务\\各单位\\甲.xlsx") == "C/Users/财务/各单位/甲.xlsx"
+    # Old browsers send where the file was on their disk: that is no folder of the upload.
+    assert B.relative_name("C:\\Users\\财务\\各单位\\甲.xlsx") == "甲.xlsx"
+    assert B.relative_name("/home/财务/甲.xlsx") == "甲.xlsx"
+    assert B.relative_name("各单位\\教育局\\乙.xlsx") == "各单位/教育局/乙.xlsx"
     assert B.relative_name("../../etc/甲?.xlsx") == "etc/甲.xlsx"  # no way out of the zip, no odd characters
     assert B.relative_name("./ /a:b.xlsx") == "ab.xlsx"
     assert B._without_picked_folder(["各单位/甲.xlsx", "各单位/教育局/乙.xlsx"]) == [

@@ -33,6 +33,8 @@ STATUS = "status.json"
 EXCEL = (".xlsx", ".xlsm", ".xls", ".et")
 STALL_SECONDS = 15 * 60  # a running review that has not moved for this long died with its server process
 _PART_RE = re.compile(r"[\x00-\x1f\x7f<>:*?\"|]")
+_ABSOLUTE_RE = re.compile(r"[A-Za-z]:[\\/]|[\\/]")
+_OTHER_ARCHIVES = (".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz")
 
 
 class BatchRefused(Exception):
@@ -44,6 +46,8 @@ def relative_name(filename: str) -> str:
     """An upload's path as the browser sent it (a folder pick sends 各单位/教育局/a.xlsx), cleaned part by part:
     no empty, "." or ".." part, no character a file name may not hold. "" when nothing is left."""
     parts = []
+    if _ABSOLUTE_RE.match(filename or ""):  # old browsers send C:\Users\…\甲.xlsx: no folder of the upload
+        filename = re.split(r"[\\/]", filename)[-1]
     for part in re.split(r"[\\/]", filename or ""):
         part = _PART_RE.sub("", part).strip().rstrip(".")
         if part and part not in (".", ".."):
@@ -79,6 +83,11 @@ def pack_uploads(target: Path, uploads: list[tuple[str, IO[bytes]]]) -> str:
             shutil.copyfileobj(f, out, 1024 * 1024)
         return PurePosixPath(name).name
     if not books:
+        if any(n.lower().endswith(_OTHER_ARCHIVES) for n, _ in named):
+            raise BatchRefused(
+                "压缩包只支持 zip 格式。请把 .rar、.7z 等压缩包先解压，再选择解压出的文件夹上传，"
+                "或重新压缩成 zip（Windows 中右键文件夹→“发送到”→“压缩(zipped)文件夹”）。"
+            )
         raise BatchRefused(
             "没有收到 Excel 工作簿（.xlsx）。请选择各单位的工作簿（可以多选），或选择存放它们的文件夹，"
             "或上传一个 zip 压缩包。"
