@@ -420,3 +420,25 @@ def test_both_kinds_package(both_kinds, tmp_path: Path) -> None:
     manifest = json.loads((res.folder / MANIFEST).read_text(encoding="utf-8"))
     assert [f["form"] for f in manifest["forms"]] == ["unit", "project"]
     assert manifest["check"]["total_score"] == 100.0 and len(manifest["check"]["projects"]) == 2
+
+
+def test_one_project_is_not_summed_up_twice(tmp_path: Path) -> None:
+    """With one project its chapter states its money and scores: the overview names it and points there,
+    rather than repeating each figure (or each 待补充) as a "total" of one. Two projects keep the totals."""
+    tables = project_tables()
+    tables[cat.PROJECTS.name] = tables[cat.PROJECTS.name][:1]
+    tables[cat.PROJECT_INDICATORS.name] = [
+        r for r in tables[cat.PROJECT_INDICATORS.name] if r["project"] == PROJECT_A
+    ]
+    run = check_file(
+        project_workbook(tmp_path / "一个项目.xlsx", tables=tables), default_profile(), write=False
+    )
+    chapters = _chapters(render_report(run.result))
+    overview, chapter = chapters["一、基本情况"], chapters[f"二、{PROJECT_A}绩效自评情况"]
+    assert f"对“{PROJECT_A}”开展了项目支出绩效自评" in overview and "见下文" in overview
+    assert not _NUMBER.search(_QUOTED.sub("", overview).replace("2023年度", ""))  # no figure at all
+    assert "年初预算" in chapter and "总分" in chapter  # the chapter still says them
+    both = _chapters(
+        render_report(check_file(project_workbook(tmp_path / "两个项目.xlsx"), None, write=False).result)
+    )
+    assert "各项目合计年初预算" in both["一、基本情况"] and "按评分规则复核" in both["一、基本情况"]
