@@ -23,8 +23,10 @@ from openpyxl import Workbook, load_workbook
 from perfeval import catalogue as cat
 from perfeval.core.findings import Severity
 from perfeval.io.fill import fill_template
+from perfeval.io.safety import InputFileError
 from perfeval.review.collect import zip_member_name
 from perfeval.review.job import review
+from perfeval.review.record import FileRecord, Row
 from perfeval.review.yoy import YOY_HEADERS
 from perfeval.service import read_and_check
 from tests.workbooks import ROOT, taojiang_data
@@ -361,3 +363,59 @@ def test_a_zip_that_unpacks_too_large_is_refused_before_any_write(tmp_path: Path
         assert sorted(c.name for c in collected.candidates) == sorted(members)
     finally:
         collected.cleanup()
+
+
+def _record(name: str, findings: int) -> FileRecord:
+    row = Row("部门整体", "", 10.0, 10.0, 9.0, 0.9, 100.0, 95.0, "优", 100.0)
+    row.findings = [
+        (f"TXT-{i:03d}", "警告", "附件2", f"C{i}", f"{name} 的第 {i} 条") for i in range(findings)
+    ]
+    return FileRecord(f"{name}.xlsx", "0" * 64, "", name, "2024", "默认", "规则", [row])
+
+
+def test_detail_is_written_in_file_order_whatever_order_checks_finish(tmp_path: Path) -> None:
+    """The workers finish in any order; 明细 is streamed in the order of the files all the same (a skipped
+    file, None, holds no line), so a review gives the same summary every time."""
+    from perfeval.review import table
+    from perfeval.review.workbook import About, SummaryWriter
+
+    a, b, c = _record("甲", 2), _record("乙", 1), _record("丙", 3)
+    with SummaryWriter() as writer:
+        for index, rec in ((2, c), (1, None), (3, b), (0, a)):
+            writer.add(index, rec)
+        records = [a, c, b]
+        detail = table.detail_frame(records)
+        about = About("x", "默认", "规则", "now", 1, [(r.name, r.sha256, "已校验") for r in records])
+        writer.finish(
+            tmp_path / "汇总.xlsx",
+            table.summary_frame(records),
+            table.rule_frame(detail),
+            table.skipped_frame([]),
+            about,
+        )
+    wb = load_workbook(tmp_path / "汇总.xlsx")
+    lines = [r[7] for r in wb["明细"].iter_rows(min_row=2, values_only=True)]
+    assert lines == [
+        "甲 的第 0 条",
+        "甲 的第 1 条",
+        "丙 的第 0 条",
+        "丙 的第 1 条",
+        "丙 的第 2 条",
+        "乙 的第 0 条",
+    ]
+    assert lines == list(detail["message"])  # the same order as the table the review keeps
+    assert [r[0] for r in wb["_复核数据"].iter_rows(min_row=2, values_only=True)] == ["甲", "丙", "乙"]
+
+
+def test_a_failed_review_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # where openpyxl streams the summary's sheets
+    src = tmp_path / "各单位"
+    src.mkdir()
+    other = Workbook()
+    other.active["A1"] = "别的表格"
+    other.save(src / "其他表格.xlsx")
+    with pytest.raises(InputFileError, match="没有可以校验的本工具工作簿"):
+        review(src, tmp_path / "汇总.xlsx", None, 1)
+    assert list(temp.iterdir()) == [] and not (tmp_path / "汇总.xlsx").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,44 +74,48 @@ def review(
     source = Path(source)
     shown = source_name or source.name
     out = review_output_path(source, output) if write else None  # refused before anything is read
+    if out is not None:
+        from perfeval.review.workbook import About, SummaryWriter
     last_year = None
     if previous is not None:
         from perfeval.review.yoy import load_previous
 
         last_year = load_previous(Path(previous), profile, jobs, start_method)
     collected: Collected = collect(source, source_name)
-    try:
-        if not collected.candidates and not collected.skipped:
-            raise InputFileError(f"“{shown}”中没有 Excel 工作簿（.xlsx）。请确认文件夹或压缩包是否选对。")
-        if progress:
-            progress(len(collected.candidates), "")
-        jobs = jobs or default_jobs()
-        results = review_all(
-            collected.candidates,
-            profile,
-            jobs,
-            (lambda n: progress(0, n)) if progress else None,
-            start_method,
-        )
-    finally:
-        collected.cleanup()
-    records = [r for r in results if isinstance(r, FileRecord)]
-    skipped = [Skip(n, "", why) for n, why in collected.skipped] + [r for r in results if isinstance(r, Skip)]
-    if not records:
-        reasons = "；".join(f"{s.name}：{s.reason}" for s in skipped[:3])
-        raise InputFileError(f"“{shown}”中没有可以校验的本工具工作簿。{reasons}")
-    summary = table.summary_frame(records)
-    run = ReviewRun(records, skipped, summary, out)
-    extra = {}
-    if last_year is not None:
-        from perfeval.review.yoy import YOY_HEADERS, yoy_frame
+    # 明细 is written as the results come in, while the workers check the rest; a summary that is not
+    # saved (the review failed) leaves no temporary file behind.
+    with SummaryWriter(yoy=last_year is not None) if out is not None else nullcontext() as writer:
+        try:
+            if not collected.candidates and not collected.skipped:
+                raise InputFileError(f"“{shown}”中没有 Excel 工作簿（.xlsx）。请确认文件夹或压缩包是否选对。")
+            if progress:
+                progress(len(collected.candidates), "")
+            jobs = jobs or default_jobs()
+            results = review_all(
+                collected.candidates,
+                profile,
+                jobs,
+                (lambda n: progress(0, n)) if progress else None,
+                start_method,
+                (lambda i, r: writer.add(i, r if isinstance(r, FileRecord) else None)) if writer else None,
+            )
+        finally:
+            collected.cleanup()
+        records = [r for r in results if isinstance(r, FileRecord)]
+        skipped = [Skip(n, "", why) for n, why in collected.skipped]
+        skipped += [r for r in results if isinstance(r, Skip)]
+        if not records:
+            reasons = "；".join(f"{s.name}：{s.reason}" for s in skipped[:3])
+            raise InputFileError(f"“{shown}”中没有可以校验的本工具工作簿。{reasons}")
+        summary = table.summary_frame(records)
+        run = ReviewRun(records, skipped, summary, out)
+        yoy = None
+        if last_year is not None:
+            from perfeval.review.yoy import yoy_frame
 
-        run.extra["同比"] = yoy = yoy_frame(records, last_year)
-        extra["同比"] = (yoy, YOY_HEADERS)
-    if out is not None:
-        from perfeval.review.workbook import About, write_summary
-        from perfeval.review.yoy import data_rows
-
+            run.extra["同比"] = yoy = yoy_frame(records, last_year)
+        if out is None or writer is None:
+            return run
         detail = table.detail_frame(records)
         about = About(
             source=source_name or str(source),
@@ -121,20 +126,9 @@ def review(
             manifest=[(r.name, r.sha256, "已校验") for r in records]
             + [(s.name, s.sha256, f"未校验：{s.reason}") for s in skipped],
         )
+        rules, skipped_table = table.rule_frame(detail), table.skipped_frame(skipped)
         try:
-            write_atomically(
-                out,
-                lambda tmp: write_summary(
-                    tmp,
-                    summary,
-                    table.rule_frame(detail),
-                    detail,
-                    table.skipped_frame(skipped),
-                    about,
-                    extra,
-                    data_rows(records),
-                ),
-            )
+            write_atomically(out, lambda tmp: writer.finish(tmp, summary, rules, skipped_table, about, yoy))
         except OSError as e:
             from perfeval.io.safety import describe_write_error
 

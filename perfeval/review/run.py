@@ -58,9 +58,7 @@ def review_one(c: Candidate, profile: str | None) -> FileRecord | Skip:
     except InputFileError as e:
         return Skip(c.name, digest, str(e))
     except Exception as e:  # one broken file must not stop the county's review
-        return Skip(
-            c.name, digest, f"读取或校验时出错（{type(e).__name__}：{e}），请单独校验该文件查看详情"
-        )
+        return Skip(c.name, digest, f"读取或校验时出错（{type(e).__name__}：{e}），请单独校验该文件查看详情")
     m = result.model
     year = m.snapshot.values.get("info_year")
     return FileRecord(
@@ -86,14 +84,18 @@ def review_all(
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
     start_method: str | None = None,
+    on_result: Callable[[int, FileRecord | Skip], None] | None = None,
 ) -> list[FileRecord | Skip]:
     """Every candidate checked, in the order given. `jobs` 1 checks in this process (no pool to start).
-    `start_method` "spawn" for a caller with threads of its own (the web server): fork copies their locks."""
+    `start_method` "spawn" for a caller with threads of its own (the web server): fork copies their locks.
+    `on_result(index, result)` as each one is done (in the order they finish), while the rest are checked."""
     jobs = max(1, jobs or default_jobs())
     out: list[FileRecord | Skip | None] = [None] * len(candidates)
     if jobs == 1 or len(candidates) <= 1:
         for i, c in enumerate(candidates):
-            out[i] = review_one(c, profile)
+            out[i] = done = review_one(c, profile)
+            if on_result:
+                on_result(i, done)
             if progress:
                 progress(c.name)
     else:
@@ -102,7 +104,9 @@ def review_all(
             futures = {pool.submit(review_one, c, profile): i for i, c in enumerate(candidates)}
             for fut in as_completed(futures):
                 i = futures[fut]
-                out[i] = fut.result()
+                out[i] = done = fut.result()
+                if on_result:
+                    on_result(i, done)
                 if progress:
                     progress(candidates[i].name)
     return [r for r in out if r is not None]

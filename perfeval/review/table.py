@@ -159,25 +159,19 @@ def summary_frame(records: list[FileRecord]) -> pd.DataFrame:
     return pd.DataFrame(summary_records(records), columns=list(SUMMARY_HEADERS))
 
 
-def detail_frame(records: list[FileRecord]) -> pd.DataFrame:
-    import pandas as pd
-
-    rows = [
-        {
-            "unit": rec.unit,
-            "kind": row.kind,
-            "project": row.project,
-            "sheet": sheet,
-            "cells": cells,
-            "rule": rule,
-            "severity": sev,
-            "message": text,
-            "file": rec.name,
-        }
-        for rec in records
+def detail_rows(rec: FileRecord) -> list[list[object]]:
+    """One unit's lines of 明细, in DETAIL_HEADERS' order."""
+    return [
+        [rec.unit, row.kind, row.project, sheet, cells, rule, sev, text, rec.name]
         for row in rec.rows
         for rule, sev, sheet, cells, text in row.findings
     ]
+
+
+def detail_frame(records: list[FileRecord]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = [line for rec in records for line in detail_rows(rec)]
     return pd.DataFrame(rows, columns=list(DETAIL_HEADERS))
 
 
