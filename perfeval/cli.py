@@ -846,7 +846,7 @@ def serve(
         typer.Option("--access-code", metavar="访问码", help="财政局内网模式：打开网页须先输入此访问码"),
     ] = None,
     max_mb: Annotated[
-        int, typer.Option("--max-mb", metavar="MB", help="上传文件大小上限", min=1, max=200)
+        int, typer.Option("--max-mb", metavar="MB", help="校验时上传一个工作簿的大小上限", min=1, max=200)
     ] = 20,
     review_max_mb: Annotated[
         int,
