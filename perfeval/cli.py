@@ -689,7 +689,7 @@ def review(
     if as_json:
         from perfeval.review.table import json_lines
 
-        for line in json_lines(run.records, run.skipped):
+        for line in json_lines(run.rows, run.skipped):
             sys.stdout.write(line + "\n")
         raise typer.Exit(EXIT_OK)
     units = len(run.records)

@@ -132,7 +132,7 @@ def test_zip_upload_is_the_review_of_that_zip(bureau: LiveServer, county_zip: Pa
         assert "各单位.zip" in about and not any("batch.zip" in v for v in about)
         lines = c.get(f"/d/{token}/summary.jsonl").text.splitlines()
         assert [json.loads(x) for x in lines] == [
-            json.loads(x) for x in json_lines(expected.records, expected.skipped)
+            json.loads(x) for x in json_lines(expected.rows, expected.skipped)
         ]
     folder = bureau.root / token
     # The units' files are gone once reviewed; the summary, its JSON and the page stay until expiry.

@@ -24,6 +24,8 @@ class ReviewRun:
     skipped: list[Skip]
     summary: pd.DataFrame
     output: Path | None
+    rows: list[dict[str, object]] = field(default_factory=list)  # summary_records: 汇总's rows, for --json
+    rules: pd.DataFrame | None = None  # 问题分布
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -107,8 +109,10 @@ def review(
         if not records:
             reasons = "；".join(f"{s.name}：{s.reason}" for s in skipped[:3])
             raise InputFileError(f"“{shown}”中没有可以校验的本工具工作簿。{reasons}")
-        summary = table.summary_frame(records)
-        run = ReviewRun(records, skipped, summary, out)
+        rows = table.summary_records(records)
+        rules = table.rule_frame(table.detail_frame(records))
+        run = ReviewRun(records, skipped, table.summary_frame(records, rows), out, rows, rules)
+        summary = run.summary
         yoy = None
         if last_year is not None:
             from perfeval.review.yoy import yoy_frame
@@ -116,7 +120,6 @@ def review(
             run.extra["同比"] = yoy = yoy_frame(records, last_year)
         if out is None or writer is None:
             return run
-        detail = table.detail_frame(records)
         about = About(
             source=source_name or str(source),
             profile="；".join(sorted({r.profile for r in records})),
@@ -126,7 +129,7 @@ def review(
             manifest=[(r.name, r.sha256, "已校验") for r in records]
             + [(s.name, s.sha256, f"未校验：{s.reason}") for s in skipped],
         )
-        rules, skipped_table = table.rule_frame(detail), table.skipped_frame(skipped)
+        skipped_table = table.skipped_frame(skipped)
         try:
             write_atomically(out, lambda tmp: writer.finish(tmp, summary, rules, skipped_table, about, yoy))
         except OSError as e:

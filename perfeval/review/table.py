@@ -153,10 +153,11 @@ def summary_records(records: list[FileRecord]) -> list[dict[str, object]]:
     return [line for _, lines in groups for line in lines]
 
 
-def summary_frame(records: list[FileRecord]) -> pd.DataFrame:
+def summary_frame(records: list[FileRecord], rows: list[dict[str, object]] | None = None) -> pd.DataFrame:
+    """汇总 as a table: `rows` when summary_records made them already, else made here."""
     import pandas as pd
 
-    return pd.DataFrame(summary_records(records), columns=list(SUMMARY_HEADERS))
+    return pd.DataFrame(summary_records(records) if rows is None else rows, columns=list(SUMMARY_HEADERS))
 
 
 def detail_rows(rec: FileRecord) -> list[list[object]]:
@@ -194,11 +195,12 @@ def rule_frame(detail: pd.DataFrame) -> pd.DataFrame:
     return grouped[list(RULE_HEADERS)].reset_index(drop=True)
 
 
-def json_lines(records: list[FileRecord], skipped: list[Skip]) -> list[str]:
-    """--json and the web page's download: one object per unit and kind, then one per file not checked."""
+def json_lines(rows: list[dict[str, object]], skipped: list[Skip]) -> list[str]:
+    """--json and the web page's download: one object per row of summary_records (one per unit and kind),
+    then one per file not checked."""
     import json
 
-    lines = [json.dumps(rec, ensure_ascii=False) for rec in summary_records(records)]
+    lines = [json.dumps(row, ensure_ascii=False) for row in rows]
     lines += [json.dumps({"skipped": s.name, "reason": s.reason}, ensure_ascii=False) for s in skipped]
     return lines
 

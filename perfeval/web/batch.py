@@ -198,7 +198,7 @@ def run_batch(
             source_name=meta["name"],
         )
         job.path(LINES).write_text(
-            "".join(line + "\n" for line in json_lines(run.records, run.skipped)), encoding="utf-8"
+            "".join(line + "\n" for line in json_lines(run.rows, run.skipped)), encoding="utf-8"
         )
         (job.folder / J.PAGE).write_text(render(run), encoding="utf-8")
     except (InputFileError, ProfileError) as e:
@@ -290,9 +290,9 @@ FLAG_NAMES = (
 
 def batch_view(run: ReviewRun, name: str, top: int = 10) -> BatchView:
     """The page's figures, all taken from the review's own tables (the summary workbook's 汇总 and 问题分布)."""
-    from perfeval.review.table import YES, detail_frame, rule_frame
+    from perfeval.review.table import YES
 
-    rows = run.summary.to_dict("records")
+    rows = run.rows  # 汇总's rows as summary_records made them (None where the frame holds NaN)
     lines = []
     for r in rows:
         flags = [label for key, label in FLAG_NAMES if r[key] == YES or (key == "similar_text" and r[key])]
@@ -317,7 +317,6 @@ def batch_view(run: ReviewRun, name: str, top: int = 10) -> BatchView:
     warnings = Counter(w for r in rows for w in str(r["warning"]).split("、") if w in ("红色", "黄色"))
     counts = [(f"{w}预警", warnings[w]) for w in ("红色", "黄色")]
     counts += [(label, sum(1 for line in lines if label in line.flags)) for _, label in FLAG_NAMES]
-    rules = rule_frame(detail_frame(run.records)).head(top)
     return BatchView(
         name=name,
         files=len(run.records),
@@ -328,7 +327,7 @@ def batch_view(run: ReviewRun, name: str, top: int = 10) -> BatchView:
         lines=lines,
         rules=[
             (str(r.rule), str(r.title), str(r.severity), int(r.units), int(r.findings))
-            for r in rules.itertuples()
+            for r in (run.rules.head(top).itertuples() if run.rules is not None else ())
         ],
         yoy=len(run.extra["同比"]) if "同比" in run.extra else None,  # type: ignore[arg-type]
     )
